@@ -1,0 +1,171 @@
+package dev.ensemble;
+
+import dev.ensemble.config.EnsembleConfig;
+import dev.ensemble.http.ApiDescription;
+import dev.ensemble.http.HttpVerticle;
+import dev.ensemble.identity.AccountStore;
+import dev.ensemble.identity.AuthRoutes;
+import dev.ensemble.identity.Authenticator;
+import dev.ensemble.identity.LoginThrottle;
+import dev.ensemble.identity.OAuthLogin;
+import dev.ensemble.identity.PasswordHasher;
+import dev.ensemble.identity.SecretBox;
+import dev.ensemble.identity.SessionCookies;
+import dev.ensemble.metrics.EventLoopLag;
+import dev.ensemble.projects.ProjectRoutes;
+import dev.ensemble.projects.ProjectStore;
+import dev.ensemble.store.Database;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The composition root: builds every adapter and deploys the verticles. */
+public final class Ensemble {
+  private static final Logger log = LoggerFactory.getLogger(Ensemble.class);
+
+  private final Vertx vertx;
+  private final Database database;
+  private final EnsembleConfig config;
+  private final int port;
+  private final AtomicBoolean draining;
+  private final HttpVerticle http;
+
+  private Ensemble(
+      Vertx vertx, Database database, EnsembleConfig config, HttpVerticle http, AtomicBoolean draining) {
+    this.vertx = vertx;
+    this.database = database;
+    this.config = config;
+    this.http = http;
+    this.port = http.actualPort();
+    this.draining = draining;
+  }
+
+  /** Starts the server; the future fails with the reason when it cannot. */
+  public static Future<Ensemble> start(EnsembleConfig config) {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Vertx vertx =
+        Vertx.builder()
+            .with(
+                new VertxOptions()
+                    .setMetricsOptions(
+                        new MicrometerMetricsOptions()
+                            .setEnabled(true)
+                            .setJvmMetricsEnabled(true)
+                            .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true).setPublishQuantiles(true))
+                            .addLabels(Label.HTTP_ROUTE, Label.HTTP_CODE, Label.HTTP_METHOD, Label.POOL_NAME)))
+            .withMetrics(new MicrometerMetricsFactory(registry))
+            .build();
+    AtomicBoolean draining = new AtomicBoolean();
+    return vertx
+        .executeBlocking(() -> SecretBox.load(config.secretKey(), config.dataDir()), false)
+        .compose(secrets -> Database.open(vertx, config).map(db -> new Object[] {secrets, db}))
+        .compose(
+            parts -> {
+              SecretBox secrets = (SecretBox) parts[0];
+              Database db = (Database) parts[1];
+              return deploy(vertx, config, registry, secrets, db, draining)
+                  .map(http -> new Ensemble(vertx, db, config, http, draining))
+                  .recover(e -> db.close(vertx).transform(x -> Future.failedFuture(e)));
+            })
+        .recover(
+            e -> {
+              log.error("start-up failed: {}", e.toString(), e);
+              return vertx.close().transform(x -> Future.failedFuture(e));
+            });
+  }
+
+  private static Future<HttpVerticle> deploy(
+      Vertx vertx, EnsembleConfig config, PrometheusMeterRegistry registry, SecretBox secrets, Database db,
+      AtomicBoolean draining) {
+    AccountStore accounts = new AccountStore(db.pool());
+    SessionCookies sessions = new SessionCookies(accounts, config.sessionTtl(), config.secureCookies());
+    WebClient http = WebClient.create(vertx, new WebClientOptions().setUserAgent("Ensemble"));
+    List<OAuthLogin> providers = new ArrayList<>();
+    config.github().ifPresent(p -> providers.add(
+        new OAuthLogin(vertx, p, accounts, sessions, secrets, config.publicUrl(), config.secureCookies(), http)));
+    config.gitlab().ifPresent(p -> providers.add(
+        new OAuthLogin(vertx, p, accounts, sessions, secrets, config.publicUrl(), config.secureCookies(), http)));
+    LoginThrottle throttle =
+        new LoginThrottle(config.loginAttemptsPerAccount(), config.loginAttemptsPerIp(), config.loginWindow(), Clock.systemUTC());
+    AuthRoutes auth = new AuthRoutes(vertx, accounts, new PasswordHasher(), throttle, sessions, providers);
+    ProjectRoutes projects = new ProjectRoutes(new ProjectStore(db.pool()), accounts, config.publicUrl());
+    HttpVerticle.Wiring wiring =
+        new HttpVerticle.Wiring(
+            config.httpHost(), config.httpPort(), config.maxBodyBytes(), config.trustProxy(),
+            config.shutdownTimeout(), db, registry, new Authenticator(accounts), auth, projects,
+            ApiDescription.load(), draining::get);
+    int instances = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), 4));
+    List<HttpVerticle> deployed = new ArrayList<>();
+    AtomicInteger loop = new AtomicInteger();
+    return vertx
+        .deployVerticle(
+            () -> {
+              HttpVerticle v = new HttpVerticle(wiring);
+              synchronized (deployed) {
+                deployed.add(v);
+              }
+              return v;
+            },
+            new DeploymentOptions().setInstances(instances))
+        .map(
+            id -> {
+              for (int i = 0; i < instances; i++) {
+                var ctx = vertx.getOrCreateContext();
+                int n = loop.getAndIncrement();
+                ctx.runOnContext(x -> EventLoopLag.watch(vertx, ctx, registry, "loop-" + n));
+              }
+              vertx.setPeriodic(3_600_000, t -> accounts.deleteExpiredSessions());
+              HttpVerticle first = deployed.get(0);
+              log.info(
+                  "Ensemble listening on http://{}:{} (public URL {})",
+                  config.httpHost(), first.actualPort(), config.publicUrl());
+              return first;
+            });
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** The routes of the HTTP server. */
+  public List<io.vertx.ext.web.Route> routes() {
+    return http.routes();
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public EnsembleConfig config() {
+    return config;
+  }
+
+  /** Graceful stop: report not-ready, stop accepting and drain HTTP, close the pool and Vert.x. */
+  public Future<Void> stop() {
+    draining.set(true);
+    return vertx
+        .deploymentIDs()
+        .stream()
+        .map(vertx::undeploy)
+        .reduce((a, b) -> Future.all(a, b).mapEmpty())
+        .orElse(Future.succeededFuture())
+        .transform(x -> database.close(vertx))
+        .transform(x -> vertx.close());
+  }
+}
