@@ -72,7 +72,9 @@ public final class Ensemble {
             .withMetrics(new MicrometerMetricsFactory(registry))
             .build();
     AtomicBoolean draining = new AtomicBoolean();
-    return vertx
+    // Completed outside Vert.x's contexts: on failure Vert.x is closed before the result is told.
+    io.vertx.core.Promise<Ensemble> result = io.vertx.core.Promise.promise();
+    vertx
         .executeBlocking(() -> SecretBox.load(config.secretKey(), config.dataDir()), false)
         .compose(secrets -> Database.open(vertx, config).map(db -> new Object[] {secrets, db}))
         .compose(
@@ -83,11 +85,13 @@ public final class Ensemble {
                   .map(http -> new Ensemble(vertx, db, config, http, draining))
                   .recover(e -> db.close(vertx).transform(x -> Future.failedFuture(e)));
             })
-        .recover(
+        .onSuccess(result::complete)
+        .onFailure(
             e -> {
               log.error("start-up failed: {}", e.toString(), e);
-              return vertx.close().transform(x -> Future.failedFuture(e));
+              closeVertx(vertx).onComplete(x -> result.fail(e));
             });
+    return result.future();
   }
 
   private static Future<HttpVerticle> deploy(
@@ -159,13 +163,25 @@ public final class Ensemble {
   /** Graceful stop: report not-ready, stop accepting and drain HTTP, close the pool and Vert.x. */
   public Future<Void> stop() {
     draining.set(true);
-    return vertx
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    vertx
         .deploymentIDs()
         .stream()
         .map(vertx::undeploy)
         .reduce((a, b) -> Future.all(a, b).mapEmpty())
         .orElse(Future.succeededFuture())
         .transform(x -> database.close(vertx))
-        .transform(x -> vertx.close());
+        .onComplete(x -> closeVertx(vertx).onComplete(done));
+    return done.future();
+  }
+
+  /**
+   * Closes Vert.x and completes on the closing thread: a future tied to one of its event loops
+   * could never deliver the result once that loop has terminated.
+   */
+  private static Future<Void> closeVertx(Vertx vertx) {
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    vertx.close().onComplete(done);
+    return done.future();
   }
 }

@@ -1,0 +1,85 @@
+package dev.ensemble.support;
+
+import dev.ensemble.Ensemble;
+import dev.ensemble.config.DatabaseUrl;
+import dev.ensemble.config.EnsembleConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** A whole Ensemble server on a random port, on a fresh database, for one test class. */
+public final class TestServer implements AutoCloseable {
+  private final Ensemble app;
+  private final Path dataDir;
+
+  private TestServer(Ensemble app, Path dataDir) {
+    this.app = app;
+    this.dataDir = dataDir;
+  }
+
+  public static TestServer start() {
+    return start(Map.of());
+  }
+
+  /** Starts with extra ENSEMBLE_* settings on top of the test defaults. */
+  public static TestServer start(Map<String, String> overrides) {
+    DatabaseUrl db = TestDatabase.fresh();
+    try {
+      Path dataDir = Files.createTempDirectory("ensemble-test-data");
+      Map<String, String> env = new HashMap<>();
+      env.put("ENSEMBLE_HTTP_PORT", "0");
+      env.put("ENSEMBLE_DATA_DIR", dataDir.toString());
+      env.put(
+          "ENSEMBLE_DATABASE_URL",
+          "postgresql://" + db.user() + (db.password().isEmpty() ? "" : ":" + db.password()) + "@"
+              + db.host() + ":" + db.port() + "/" + db.database());
+      env.putAll(overrides);
+      return startWith(env, dataDir);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Starts with exactly these settings. */
+  public static TestServer startWith(Map<String, String> env, Path dataDir) {
+    try {
+      Ensemble app =
+          Ensemble.start(EnsembleConfig.fromEnv(env)).toCompletionStage().toCompletableFuture().get(3, TimeUnit.MINUTES);
+      return new TestServer(app, dataDir);
+    } catch (Exception e) {
+      throw new IllegalStateException("test server did not start: " + e.getMessage(), e);
+    }
+  }
+
+  public String baseUrl() {
+    return "http://127.0.0.1:" + app.port();
+  }
+
+  public int port() {
+    return app.port();
+  }
+
+  public Ensemble app() {
+    return app;
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  /** A new HTTP client with its own cookie jar (a separate browser, in effect). */
+  public ApiClient client() {
+    return new ApiClient(baseUrl());
+  }
+
+  @Override
+  public void close() {
+    try {
+      app.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("test server did not stop: " + e.getMessage(), e);
+    }
+  }
+}
