@@ -23,7 +23,7 @@ class PostgresRestartTest {
     DatabaseUrl db = TestDatabase.fresh();
     Map<String, String> env =
         Map.of(
-            "ENSEMBLE_HTTP_PORT", "0",
+            "ENSEMBLE_HTTP_PORT", Integer.toString(TestServer.freePort()),
             "ENSEMBLE_DATA_DIR", Files.createTempDirectory("ensemble-restart").toString(),
             "ENSEMBLE_DATABASE_URL",
             "postgresql://" + db.user() + "@" + db.host() + ":" + db.port() + "/" + db.database());

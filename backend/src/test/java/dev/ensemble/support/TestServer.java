@@ -29,7 +29,9 @@ public final class TestServer implements AutoCloseable {
     try {
       Path dataDir = Files.createTempDirectory("ensemble-test-data");
       Map<String, String> env = new HashMap<>();
-      env.put("ENSEMBLE_HTTP_PORT", "0");
+      // A concrete port (not 0) so that the default public URL, used in links and OAuth
+      // callbacks, names the port the server really listens on.
+      env.put("ENSEMBLE_HTTP_PORT", Integer.toString(freePort()));
       env.put("ENSEMBLE_DATA_DIR", dataDir.toString());
       env.put(
           "ENSEMBLE_DATABASE_URL",
@@ -37,6 +39,14 @@ public final class TestServer implements AutoCloseable {
               + db.host() + ":" + db.port() + "/" + db.database());
       env.putAll(overrides);
       return startWith(env, dataDir);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public static int freePort() {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
     } catch (java.io.IOException e) {
       throw new IllegalStateException(e);
     }
