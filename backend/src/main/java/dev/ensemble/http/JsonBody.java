@@ -67,8 +67,8 @@ public final class JsonBody {
   /** Parses and validates the body, or throws a 400 naming the offending field. */
   public JsonObject read(RoutingContext ctx) {
     String contentType = ctx.request().getHeader("Content-Type");
-    if (contentType == null || !contentType.toLowerCase().startsWith("application/json")) {
-      throw ApiException.badRequest("unsupported_media_type", "body must be application/json");
+    if (contentType == null || !contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+      throw ApiException.of(415, "unsupported_media_type", "body must be application/json");
     }
     Object parsed;
     try {

@@ -98,7 +98,7 @@ public final class AuthRoutes {
     String username = body.getString("username");
     String password = body.getString("password");
     String ip = ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress();
-    long wait = throttle.retryAfter(username, ip);
+    long wait = throttle.tryAcquire(username, ip);
     if (wait > 0) {
       throw ApiException.rateLimited(wait);
     }
@@ -116,11 +116,10 @@ public final class AuthRoutes {
                     .compose(
                         ok -> {
                           if (!ok) {
-                            throttle.recordFailure(username, ip);
                             return Future.failedFuture(
                                 ApiException.of(401, "invalid_credentials", "wrong username or password"));
                           }
-                          throttle.recordSuccess(username);
+                          throttle.recordSuccess(username, ip);
                           User user = found.get().user();
                           return sessions.start(ctx, user.id()).map(v -> Reply.ok(userJson(user)));
                         }));
