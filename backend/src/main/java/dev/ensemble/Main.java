@@ -19,6 +19,9 @@ public final class Main {
       System.exit(2);
       return;
     }
+    if (LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME) instanceof ch.qos.logback.classic.Logger root) {
+      root.setLevel(ch.qos.logback.classic.Level.toLevel(config.logLevel()));
+    }
     Logger log = LoggerFactory.getLogger(Main.class);
     Ensemble app;
     try {

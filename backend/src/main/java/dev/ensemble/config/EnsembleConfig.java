@@ -28,6 +28,7 @@ public record EnsembleConfig(
     Duration shutdownTimeout,
     String embeddedDbUser,
     boolean trustProxy,
+    String logLevel,
     Optional<OAuthProviderConfig> github,
     Optional<OAuthProviderConfig> gitlab) {
 
@@ -63,13 +64,17 @@ public record EnsembleConfig(
     Duration shutdown = Duration.ofSeconds(r.integer("ENSEMBLE_SHUTDOWN_TIMEOUT_SECONDS", 10, 1, 300));
     String embeddedUser = r.string("ENSEMBLE_EMBEDDED_DB_USER", "nobody");
     boolean trustProxy = r.bool("ENSEMBLE_TRUST_PROXY", false);
+    String logLevel = r.string("ENSEMBLE_LOG_LEVEL", "INFO").toUpperCase(java.util.Locale.ROOT);
+    if (!java.util.Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR").contains(logLevel)) {
+      throw new ConfigException("ENSEMBLE_LOG_LEVEL", "must be one of TRACE, DEBUG, INFO, WARN, ERROR");
+    }
     Optional<OAuthProviderConfig> github =
         r.provider("github", "ENSEMBLE_GITHUB", "https://github.com", "https://api.github.com");
     Optional<OAuthProviderConfig> gitlab =
         r.provider("gitlab", "ENSEMBLE_GITLAB", "https://gitlab.com", null);
     return new EnsembleConfig(
         host, port, publicUrl, dataDir, db, poolSize, redis, secret, maxBody, sessionTtl,
-        perAccount, perIp, loginWindow, shutdown, embeddedUser, trustProxy, github, gitlab);
+        perAccount, perIp, loginWindow, shutdown, embeddedUser, trustProxy, logLevel, github, gitlab);
   }
 
   /** True when cookies must carry the Secure attribute. */

@@ -27,7 +27,7 @@ public final class JsonBody {
     this.schema = schema;
     this.validator =
         Validator.create(
-            JsonSchema.of(schema),
+            JsonSchema.of(schema.copy()), // the validator annotates what it is given
             new JsonSchemaOptions()
                 .setDraft(Draft.DRAFT202012)
                 .setOutputFormat(OutputFormat.Basic)

@@ -266,7 +266,13 @@ public final class OAuthLogin {
   }
 
   static String safeReturnTo(String value) {
-    if (value == null || !value.startsWith("/") || value.startsWith("//") || value.contains("\\")) {
+    // Browsers drop tabs and newlines from URLs, so "/\t/evil" would become "//evil": allow only
+    // plain printable characters, and no scheme-relative or backslash forms.
+    if (value == null
+        || !value.startsWith("/")
+        || value.startsWith("//")
+        || value.contains("\\")
+        || !value.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
       return "/";
     }
     return value;

@@ -38,6 +38,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
   private final Path logFile;
   private final String runAsUser; // empty when no privilege change is needed
   private int port;
+  private String password = "";
 
   private EmbeddedPostgres(Path binDir, Path clusterDir, Path logFile, String runAsUser) {
     this.binDir = binDir;
@@ -75,7 +76,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
 
   /** Where clients connect. */
   public DatabaseUrl url() {
-    return new DatabaseUrl("127.0.0.1", port, DATABASE, SUPERUSER, "");
+    return new DatabaseUrl("127.0.0.1", port, DATABASE, SUPERUSER, password);
   }
 
   @Override
@@ -137,15 +138,29 @@ public final class EmbeddedPostgres implements AutoCloseable {
     }
   }
 
+  /**
+   * Creates the cluster once, with a random superuser password (kept in a mode-600 file beside it)
+   * so that other local users cannot connect.
+   */
   private void initIfNeeded() throws IOException {
+    Path passwordFile = clusterDir.getParent().resolve("password");
     if (Files.exists(clusterDir.resolve("PG_VERSION"))) {
+      password = Files.exists(passwordFile) ? Files.readString(passwordFile).strip() : "";
       return;
     }
     log.info("initialising embedded PostgreSQL cluster in {}", clusterDir);
+    byte[] random = new byte[24];
+    new java.security.SecureRandom().nextBytes(random);
+    password = java.util.HexFormat.of().formatHex(random);
+    Files.writeString(passwordFile, password + "\n");
+    Files.setPosixFilePermissions(passwordFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    if (!runAsUser.isEmpty()) {
+      run(List.of("chown", runAsUser + ":", passwordFile.toString()), 10);
+    }
     run(
         List.of(
-            bin("initdb"), "-D", clusterDir.toString(), "-U", SUPERUSER, "--auth=trust",
-            "--encoding=UTF8", "--locale=C", "--no-instructions"),
+            bin("initdb"), "-D", clusterDir.toString(), "-U", SUPERUSER, "--auth=scram-sha-256",
+            "--pwfile=" + passwordFile, "--encoding=UTF8", "--locale=C", "--no-instructions"),
         180);
   }
 

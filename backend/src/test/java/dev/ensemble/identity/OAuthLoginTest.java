@@ -136,6 +136,16 @@ class OAuthLoginTest {
     assertEquals("/", loginThrough(server.client(), "gitlab", "//evil.example"));
   }
 
+  @Test
+  void returnToAcceptsOnlyPlainSameSitePaths() {
+    assertEquals("/projects/1", OAuthLogin.safeReturnTo("/projects/1"));
+    assertEquals("/", OAuthLogin.safeReturnTo("//evil.example"));
+    assertEquals("/", OAuthLogin.safeReturnTo("/\t/evil.example"));
+    assertEquals("/", OAuthLogin.safeReturnTo("/\\evil.example"));
+    assertEquals("/", OAuthLogin.safeReturnTo("https://evil.example"));
+    assertEquals("/", OAuthLogin.safeReturnTo(null));
+  }
+
   /** Plays the browser: start, follow the provider's redirect, land on the callback. */
   private static String loginThrough(ApiClient browser, String provider, String returnTo) throws Exception {
     ApiClient.Response start =

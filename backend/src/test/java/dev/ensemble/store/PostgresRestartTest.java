@@ -25,8 +25,7 @@ class PostgresRestartTest {
         Map.of(
             "ENSEMBLE_HTTP_PORT", Integer.toString(TestServer.freePort()),
             "ENSEMBLE_DATA_DIR", Files.createTempDirectory("ensemble-restart").toString(),
-            "ENSEMBLE_DATABASE_URL",
-            "postgresql://" + db.user() + "@" + db.host() + ":" + db.port() + "/" + db.database());
+            "ENSEMBLE_DATABASE_URL", TestDatabase.urlOf(db));
     Path dataDir = Path.of(env.get("ENSEMBLE_DATA_DIR"));
     String projectId;
     try (TestServer first = TestServer.startWith(env, dataDir)) {

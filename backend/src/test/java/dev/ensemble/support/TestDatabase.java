@@ -32,6 +32,23 @@ public final class TestDatabase {
     return new DatabaseUrl(base.host(), base.port(), name, base.user(), base.password());
   }
 
+  /** Drops a database made by {@link #fresh()} (its server must have closed its connections). */
+  public static synchronized void drop(DatabaseUrl db) {
+    DatabaseUrl base = server();
+    try (Connection c = DriverManager.getConnection(base.jdbcUrl(), base.user(), base.password());
+        Statement s = c.createStatement()) {
+      s.execute("DROP DATABASE IF EXISTS " + db.database() + " WITH (FORCE)");
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot drop test database " + db.database() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The postgresql:// form of a database URL, password included. */
+  public static String urlOf(DatabaseUrl db) {
+    return "postgresql://" + db.user() + (db.password().isEmpty() ? "" : ":" + db.password()) + "@"
+        + db.host() + ":" + db.port() + "/" + db.database();
+  }
+
   /** Where the tests' databases live (for a description in test output). */
   public static synchronized DatabaseUrl server() {
     if (server == null) {

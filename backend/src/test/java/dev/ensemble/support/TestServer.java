@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 public final class TestServer implements AutoCloseable {
   private final Ensemble app;
   private final Path dataDir;
+  private java.util.Optional<DatabaseUrl> ownDatabase = java.util.Optional.empty();
 
   private TestServer(Ensemble app, Path dataDir) {
     this.app = app;
@@ -33,12 +34,11 @@ public final class TestServer implements AutoCloseable {
       // callbacks, names the port the server really listens on.
       env.put("ENSEMBLE_HTTP_PORT", Integer.toString(freePort()));
       env.put("ENSEMBLE_DATA_DIR", dataDir.toString());
-      env.put(
-          "ENSEMBLE_DATABASE_URL",
-          "postgresql://" + db.user() + (db.password().isEmpty() ? "" : ":" + db.password()) + "@"
-              + db.host() + ":" + db.port() + "/" + db.database());
+      env.put("ENSEMBLE_DATABASE_URL", TestDatabase.urlOf(db));
       env.putAll(overrides);
-      return startWith(env, dataDir);
+      TestServer server = startWith(env, dataDir);
+      server.ownDatabase = java.util.Optional.of(db);
+      return server;
     } catch (java.io.IOException e) {
       throw new IllegalStateException(e);
     }
@@ -91,5 +91,6 @@ public final class TestServer implements AutoCloseable {
     } catch (Exception e) {
       throw new IllegalStateException("test server did not stop: " + e.getMessage(), e);
     }
+    ownDatabase.ifPresent(TestDatabase::drop);
   }
 }
