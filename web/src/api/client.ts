@@ -1,0 +1,290 @@
+/**
+ * Typed client for the Ensemble REST API (same origin, JSON, session cookie + CSRF header).
+ * Every failure surfaces as an {@link ApiError} carrying the server's message.
+ */
+
+export type Role = 'owner' | 'editor' | 'viewer';
+export const ROLES: readonly Role[] = ['owner', 'editor', 'viewer'];
+
+/** Invite links never grant ownership. */
+export type InviteRole = Exclude<Role, 'owner'>;
+export const INVITE_ROLES: readonly InviteRole[] = ['editor', 'viewer'];
+
+export interface User {
+  id: string;
+  username: string;
+  displayName: string;
+  email: string | null;
+  createdAt: string;
+}
+
+export interface AuthProvider {
+  id: string;
+  name: string;
+  loginUrl: string;
+}
+
+export interface Project {
+  id: string;
+  name: string;
+  role: Role;
+  ownerId: string;
+  memberCount: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Member {
+  userId: string;
+  username: string;
+  displayName: string;
+  role: Role;
+  addedAt: string;
+}
+
+export interface Invite {
+  id: string;
+  role: InviteRole;
+  expiresAt: string;
+  createdAt: string;
+  url: string;
+}
+
+export interface CreatedInvite extends Invite {
+  token: string;
+}
+
+export interface InvitePreview {
+  projectId: string;
+  projectName: string;
+  role: InviteRole;
+  expiresAt: string;
+}
+
+export interface AcceptedInvite {
+  projectId: string;
+  role: Role;
+}
+
+export interface AccessToken {
+  id: string;
+  name: string;
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+}
+
+export interface CreatedAccessToken {
+  id: string;
+  name: string;
+  token: string;
+  createdAt: string;
+  expiresAt: string | null;
+}
+
+export interface SignupRequest {
+  username: string;
+  password: string;
+  displayName?: string;
+}
+
+export interface LoginRequest {
+  username: string;
+  password: string;
+}
+
+/** An error reported by the API (or by the network on the way to it). */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly field: string | undefined;
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    field?: string,
+    retryAfterSeconds?: number,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.field = field;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/** Turns anything thrown into an ApiError, so components only ever render one kind of failure. */
+export function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new ApiError(0, 'client_error', message);
+}
+
+export const CSRF_COOKIE = 'ensemble_csrf';
+export const CSRF_HEADER = 'X-CSRF-Token';
+
+/** Reads the CSRF cookie afresh each time: the server rotates it on login. */
+export function readCookie(name: string, cookies: string = document.cookie): string | undefined {
+  for (const part of cookies.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    if (part.slice(0, eq).trim() === name) {
+      const raw = part.slice(eq + 1).trim();
+      try {
+        return decodeURIComponent(raw);
+      } catch {
+        return raw;
+      }
+    }
+  }
+  return undefined;
+}
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+type UnauthorizedListener = () => void;
+const unauthorizedListeners = new Set<UnauthorizedListener>();
+
+/**
+ * Called when a request outside /api/auth answers 401, i.e. the session has ended.
+ * Returns the unsubscribe function.
+ */
+export function onUnauthorized(listener: UnauthorizedListener): () => void {
+  unauthorizedListeners.add(listener);
+  return () => unauthorizedListeners.delete(listener);
+}
+
+interface RequestOptions {
+  body?: unknown;
+  signal?: AbortSignal | undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+async function errorFrom(response: Response): Promise<ApiError> {
+  let code = 'http_' + String(response.status);
+  let message = `Request failed (HTTP ${response.status}${response.statusText ? ' ' + response.statusText : ''}).`;
+  let field: string | undefined;
+  try {
+    const body: unknown = await response.json();
+    const error = isRecord(body) ? body.error : undefined;
+    if (isRecord(error)) {
+      if (typeof error.code === 'string') code = error.code;
+      if (typeof error.message === 'string' && error.message) message = error.message;
+      if (typeof error.field === 'string') field = error.field;
+    }
+  } catch {
+    // Not JSON (a proxy's error page, say): the generic message above is the best we have.
+  }
+  const retryAfter = Number(response.headers.get('Retry-After'));
+  const retryAfterSeconds = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined;
+  return new ApiError(response.status, code, message, field, retryAfterSeconds);
+}
+
+async function request(method: Method, path: string, options: RequestOptions = {}) {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET') {
+    const csrf = readCookie(CSRF_COOKIE);
+    if (csrf) headers[CSRF_HEADER] = csrf;
+  }
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: options.body === undefined ? null : JSON.stringify(options.body),
+      signal: options.signal ?? null,
+    });
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'AbortError') throw error;
+    throw new ApiError(
+      0,
+      'network_error',
+      'Could not reach the server. Check your connection and try again.',
+    );
+  }
+  if (!response.ok) {
+    const error = await errorFrom(response);
+    if (response.status === 401 && !path.startsWith('/api/auth/')) {
+      unauthorizedListeners.forEach((listener) => {
+        listener();
+      });
+    }
+    throw error;
+  }
+  return response;
+}
+
+async function json<T>(method: Method, path: string, options?: RequestOptions): Promise<T> {
+  const response = await request(method, path, options);
+  return (await response.json()) as T;
+}
+
+async function empty(method: Method, path: string, options?: RequestOptions): Promise<void> {
+  await request(method, path, options);
+}
+
+const seg = encodeURIComponent;
+
+export const api = {
+  auth: {
+    providers: (signal?: AbortSignal) =>
+      json<AuthProvider[]>('GET', '/api/auth/providers', { signal }),
+    signup: async (body: SignupRequest) =>
+      (await json<{ user: User }>('POST', '/api/auth/signup', { body })).user,
+    login: async (body: LoginRequest) =>
+      (await json<{ user: User }>('POST', '/api/auth/login', { body })).user,
+    logout: () => empty('POST', '/api/auth/logout'),
+  },
+  me: {
+    get: async (signal?: AbortSignal) =>
+      (await json<{ user: User }>('GET', '/api/me', { signal })).user,
+    update: async (body: { displayName: string }) =>
+      (await json<{ user: User }>('PATCH', '/api/me', { body })).user,
+  },
+  tokens: {
+    list: (signal?: AbortSignal) => json<AccessToken[]>('GET', '/api/tokens', { signal }),
+    create: (body: { name: string; expiresInDays?: number }) =>
+      json<CreatedAccessToken>('POST', '/api/tokens', { body }),
+    revoke: (id: string) => empty('DELETE', `/api/tokens/${seg(id)}`),
+  },
+  projects: {
+    list: (signal?: AbortSignal) => json<Project[]>('GET', '/api/projects', { signal }),
+    get: (id: string, signal?: AbortSignal) =>
+      json<Project>('GET', `/api/projects/${seg(id)}`, { signal }),
+    create: (body: { name: string }) => json<Project>('POST', '/api/projects', { body }),
+    rename: (id: string, name: string) =>
+      json<Project>('PATCH', `/api/projects/${seg(id)}`, { body: { name } }),
+    remove: (id: string) => empty('DELETE', `/api/projects/${seg(id)}`),
+  },
+  members: {
+    list: (projectId: string, signal?: AbortSignal) =>
+      json<Member[]>('GET', `/api/projects/${seg(projectId)}/members`, { signal }),
+    add: (projectId: string, body: { username: string; role: Role }) =>
+      json<Member>('POST', `/api/projects/${seg(projectId)}/members`, { body }),
+    changeRole: (projectId: string, userId: string, role: Role) =>
+      json<Member>('PATCH', `/api/projects/${seg(projectId)}/members/${seg(userId)}`, {
+        body: { role },
+      }),
+    remove: (projectId: string, userId: string) =>
+      empty('DELETE', `/api/projects/${seg(projectId)}/members/${seg(userId)}`),
+  },
+  invites: {
+    list: (projectId: string, signal?: AbortSignal) =>
+      json<Invite[]>('GET', `/api/projects/${seg(projectId)}/invites`, { signal }),
+    create: (projectId: string, body: { role: InviteRole; expiresInHours?: number }) =>
+      json<CreatedInvite>('POST', `/api/projects/${seg(projectId)}/invites`, { body }),
+    revoke: (projectId: string, inviteId: string) =>
+      empty('DELETE', `/api/projects/${seg(projectId)}/invites/${seg(inviteId)}`),
+    preview: (token: string, signal?: AbortSignal) =>
+      json<InvitePreview>('GET', `/api/invites/${seg(token)}`, { signal }),
+    accept: (token: string) => json<AcceptedInvite>('POST', `/api/invites/${seg(token)}/accept`),
+  },
+} as const;

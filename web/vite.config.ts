@@ -1,0 +1,25 @@
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vitest/config';
+
+// The dev server forwards everything the backend owns, so the app runs same-origin as in production.
+const backend = 'http://127.0.0.1:8080';
+const backendPaths = ['/api', '/sync', '/health', '/ready', '/metrics'];
+
+export default defineConfig({
+  plugins: [react()],
+  server: {
+    proxy: Object.fromEntries(
+      backendPaths.map((path) => [path, { target: backend, ws: path === '/sync' }]),
+    ),
+  },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+  },
+  test: {
+    environment: 'jsdom',
+    include: ['src/**/*.test.{ts,tsx}'],
+    setupFiles: ['src/test/setup.ts'],
+    restoreMocks: true,
+  },
+});
