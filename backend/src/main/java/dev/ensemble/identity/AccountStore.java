@@ -8,10 +8,10 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
+import static dev.ensemble.store.Rows.first;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -147,11 +147,7 @@ public final class AccountStore {
             "SELECT id, name, created_at, expires_at, last_used_at FROM access_tokens WHERE user_id = $1"
                 + " ORDER BY created_at DESC")
         .execute(Tuple.of(userId))
-        .map(rows -> {
-          List<AccessToken> out = new ArrayList<>();
-          rows.forEach(r -> out.add(AccessToken.from(r)));
-          return out;
-        });
+        .map(rows -> dev.ensemble.store.Rows.map(rows, AccessToken::from));
   }
 
   public Future<Boolean> deleteToken(UUID userId, UUID tokenId) {
@@ -205,10 +201,6 @@ public final class AccountStore {
         .map(rows -> first(rows).map(r -> r.getBuffer(0).getBytes()));
   }
 
-  private static Optional<Row> first(RowSet<Row> rows) {
-    var it = rows.iterator();
-    return it.hasNext() ? Optional.of(it.next()) : Optional.empty();
-  }
 
   private static OffsetDateTime now() {
     return OffsetDateTime.now(ZoneOffset.UTC);

@@ -5,9 +5,10 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import static dev.ensemble.store.Rows.first;
+import static dev.ensemble.store.Rows.map;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -233,14 +234,5 @@ public final class ProjectStore {
         .map(rows -> Role.parse(rows.iterator().next().getString("role")));
   }
 
-  private static <T> List<T> map(RowSet<Row> rows, java.util.function.Function<Row, T> f) {
-    List<T> out = new ArrayList<>();
-    rows.forEach(r -> out.add(f.apply(r)));
-    return out;
-  }
 
-  private static Optional<Row> first(RowSet<Row> rows) {
-    var it = rows.iterator();
-    return it.hasNext() ? Optional.of(it.next()) : Optional.empty();
-  }
 }
