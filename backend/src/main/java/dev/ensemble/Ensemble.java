@@ -15,6 +15,8 @@ import dev.ensemble.metrics.EventLoopLag;
 import dev.ensemble.projects.ProjectRoutes;
 import dev.ensemble.projects.ProjectStore;
 import dev.ensemble.store.Database;
+import dev.ensemble.sync.SyncEndpoint;
+import dev.ensemble.sync.SyncSettings;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -45,13 +47,16 @@ public final class Ensemble {
   private final int port;
   private final AtomicBoolean draining;
   private final HttpVerticle http;
+  private final SyncEndpoint sync;
 
   private Ensemble(
-      Vertx vertx, Database database, EnsembleConfig config, HttpVerticle http, AtomicBoolean draining) {
+      Vertx vertx, Database database, EnsembleConfig config, HttpVerticle http, SyncEndpoint sync,
+      AtomicBoolean draining) {
     this.vertx = vertx;
     this.database = database;
     this.config = config;
     this.http = http;
+    this.sync = sync;
     this.port = http.actualPort();
     this.draining = draining;
   }
@@ -82,7 +87,7 @@ public final class Ensemble {
               SecretBox secrets = (SecretBox) parts[0];
               Database db = (Database) parts[1];
               return deploy(vertx, config, registry, secrets, db, draining)
-                  .map(http -> new Ensemble(vertx, db, config, http, draining))
+                  .map(http -> new Ensemble(vertx, db, config, http, http.sync(), draining))
                   .recover(e -> db.close(vertx).transform(x -> Future.failedFuture(e)));
             })
         .onSuccess(result::complete)
@@ -108,11 +113,15 @@ public final class Ensemble {
     LoginThrottle throttle =
         new LoginThrottle(config.loginAttemptsPerAccount(), config.loginAttemptsPerIp(), config.loginWindow(), Clock.systemUTC());
     AuthRoutes auth = new AuthRoutes(vertx, accounts, new PasswordHasher(), throttle, sessions, providers);
-    ProjectRoutes projects = new ProjectRoutes(new ProjectStore(db.pool()), accounts, config.publicUrl());
+    ProjectStore projectStore = new ProjectStore(db.pool());
+    ProjectRoutes projects = new ProjectRoutes(projectStore, accounts, config.publicUrl());
+    Authenticator authenticator = new Authenticator(accounts);
+    // One per node: it owns the loaded documents that every HTTP verticle's sockets share.
+    SyncEndpoint sync = new SyncEndpoint(vertx, db.pool(), authenticator, projectStore, SyncSettings.defaults());
     HttpVerticle.Wiring wiring =
         new HttpVerticle.Wiring(
             config.httpHost(), config.httpPort(), config.maxBodyBytes(), config.trustProxy(),
-            config.shutdownTimeout(), db, registry, new Authenticator(accounts), auth, projects,
+            config.shutdownTimeout(), db, registry, authenticator, auth, projects, sync,
             ApiDescription.load(), draining::get);
     int instances = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), 4));
     List<HttpVerticle> deployed = new ArrayList<>();
@@ -170,6 +179,7 @@ public final class Ensemble {
         .map(vertx::undeploy)
         .reduce((a, b) -> Future.all(a, b).mapEmpty())
         .orElse(Future.succeededFuture())
+        .transform(x -> sync.close())
         .transform(x -> database.close(vertx))
         .onComplete(x -> closeVertx(vertx).onComplete(done));
     return done.future();

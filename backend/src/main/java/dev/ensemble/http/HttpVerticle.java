@@ -4,6 +4,7 @@ import dev.ensemble.identity.AuthRoutes;
 import dev.ensemble.identity.Authenticator;
 import dev.ensemble.projects.ProjectRoutes;
 import dev.ensemble.store.Database;
+import dev.ensemble.sync.SyncEndpoint;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -27,7 +28,8 @@ public final class HttpVerticle extends VerticleBase {
   public record Wiring(
       String host, int port, long maxBodyBytes, boolean trustProxy, Duration shutdownTimeout,
       Database database, PrometheusMeterRegistry registry, Authenticator authenticator,
-      AuthRoutes auth, ProjectRoutes projects, ApiDescription openApi, BooleanSupplier draining) {}
+      AuthRoutes auth, ProjectRoutes projects, SyncEndpoint sync, ApiDescription openApi,
+      BooleanSupplier draining) {}
 
   private final Wiring w;
   private HttpServer server;
@@ -52,6 +54,7 @@ public final class HttpVerticle extends VerticleBase {
     Api api = new Api(List.of(BodyHandler.create(false).setBodyLimit(w.maxBodyBytes()), w.authenticator()));
     w.auth().mount(router, api);
     w.projects().mount(router, api);
+    w.sync().mount(router);
     router.route("/api/*").handler(ctx -> ctx.fail(ApiException.notFound("route " + ctx.request().path())));
 
     router.route().handler(StaticHandler.create("webroot").setCachingEnabled(true).setIndexPage("index.html"));
@@ -61,7 +64,12 @@ public final class HttpVerticle extends VerticleBase {
 
     server =
         vertx.createHttpServer(
-            new HttpServerOptions().setHost(w.host()).setPort(w.port()).setCompressionSupported(true));
+            new HttpServerOptions()
+                .setHost(w.host())
+                .setPort(w.port())
+                .setCompressionSupported(true)
+                .setMaxWebSocketFrameSize(w.sync().settings().transportLimitBytes())
+                .setMaxWebSocketMessageSize(w.sync().settings().transportLimitBytes()));
     return server.requestHandler(router).listen();
   }
 
@@ -99,6 +107,10 @@ public final class HttpVerticle extends VerticleBase {
   /** The routes this server answers (the OpenAPI test compares them with the description). */
   public List<io.vertx.ext.web.Route> routes() {
     return router.getRoutes();
+  }
+
+  public SyncEndpoint sync() {
+    return w.sync();
   }
 
   /** Port actually bound (useful when configured as 0). */

@@ -1,0 +1,398 @@
+package dev.ensemble.sync;
+
+import dev.ensemble.sync.protocol.DocumentId;
+import dev.ensemble.sync.protocol.WireMessage;
+import dev.ensemble.sync.protocol.WireMessage.DocUnavailable;
+import dev.ensemble.sync.protocol.WireMessage.Ephemeral;
+import dev.ensemble.sync.protocol.WireMessage.Request;
+import dev.ensemble.sync.protocol.WireMessage.Sync;
+import dev.ensemble.sync.store.DocumentStore;
+import dev.ensemble.sync.store.DocumentStore.Increment;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.automerge.ChangeHash;
+import org.automerge.Document;
+import org.automerge.SyncState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One loaded document and the peers syncing it. Everything that touches the Automerge
+ * {@link Document} or a {@link SyncState} runs on the session's {@link OrderedExecutor}.
+ *
+ * <p>Durability: messages are taken from the inbox in batches; when a batch changed the heads, the
+ * new changes are appended to the store and only after that commit does any peer get a sync
+ * message (which would advertise the new heads). Messages that arrive meanwhile wait in the inbox
+ * and form the next batch: a group commit per document.
+ */
+final class DocSession {
+  private static final Logger log = LoggerFactory.getLogger(DocSession.class);
+
+  /** How the session reaches the rest of the node. */
+  interface Host {
+    String serverPeerId();
+
+    DocumentStore store();
+
+    SyncSettings settings();
+
+    /** Publishes a change notice to other nodes. */
+    void announce(DocSession session, long seq);
+
+    /** Relays presence to other nodes. */
+    void announce(DocSession session, Ephemeral message);
+
+    /** Runs the task (on any thread) after the delay. */
+    void schedule(long delayMs, Runnable task);
+
+    /** The session has closed; forget it. */
+    void closed(DocSession session);
+  }
+
+  private record Inbound(Peer peer, WireMessage message) {}
+
+  private final DocumentId id;
+  private final UUID projectId;
+  private final Host host;
+  private final OrderedExecutor exec;
+  private final Document doc;
+
+  // Only touched on exec.
+  private final Map<Peer, SyncState> states = new HashMap<>();
+  private final List<Inbound> inbox = new ArrayList<>();
+  private long lastSeq;
+  private long snapshotBytes;
+  private long incrementBytes;
+  private boolean persisting;
+  private boolean catchingUp;
+  private boolean compacting;
+  private boolean closed;
+  private long idleGeneration;
+
+  /** Read from transport threads for presence relay. */
+  private final Set<Peer> peers = ConcurrentHashMap.newKeySet();
+
+  DocSession(
+      DocumentId id, UUID projectId, Document doc, long lastSeq, long snapshotBytes, long incrementBytes,
+      Host host, OrderedExecutor exec) {
+    this.id = id;
+    this.projectId = projectId;
+    this.doc = doc;
+    this.lastSeq = lastSeq;
+    this.snapshotBytes = snapshotBytes;
+    this.incrementBytes = incrementBytes;
+    this.host = host;
+    this.exec = exec;
+  }
+
+  DocumentId id() {
+    return id;
+  }
+
+  UUID projectId() {
+    return projectId;
+  }
+
+  /** Queues a {@code request} or {@code sync} of the peer. False when the session has closed. */
+  void receive(Peer peer, WireMessage message, Runnable ifClosed) {
+    exec.execute(
+        () -> {
+          if (closed) {
+            ifClosed.run();
+            return;
+          }
+          inbox.add(new Inbound(peer, message));
+          drain();
+        });
+  }
+
+  /** Relays presence to the other peers of this document, never back to its sender. */
+  void relay(Peer from, Ephemeral message) {
+    for (Peer p : peers) {
+      if (p != from && !p.peerId().equals(message.senderId())) {
+        p.send(message.to(p.peerId()));
+      }
+    }
+    if (from != null) {
+      host.announce(this, message);
+    }
+  }
+
+  /** Presence that another node relayed. */
+  void relayFromCluster(Ephemeral message) {
+    relay(null, message);
+  }
+
+  /** Another node appended increments up to seq: fetch what we miss. */
+  void changedElsewhere(long seq) {
+    exec.execute(
+        () -> {
+          if (!closed && seq > lastSeq) {
+            catchUp();
+          }
+        });
+  }
+
+  /** Forgets the peer (its connection closed). */
+  void detach(Peer peer) {
+    exec.execute(
+        () -> {
+          SyncState state = states.remove(peer);
+          peers.remove(peer);
+          if (state != null) {
+            state.free();
+          }
+          inbox.removeIf(in -> in.peer() == peer);
+          if (states.isEmpty() && !closed) {
+            long generation = ++idleGeneration;
+            later(host.settings().idleEviction().toMillis(), () -> evictIfIdle(generation));
+          }
+        });
+  }
+
+  /** Runs the reader on the document's thread (tests and tools read through this). */
+  void inspect(java.util.function.Consumer<Document> reader) {
+    exec.execute(() -> reader.accept(doc));
+  }
+
+  // ---- the document thread -------------------------------------------------------------------
+
+  private void drain() {
+    if (persisting || closed || inbox.isEmpty()) {
+      return;
+    }
+    List<Inbound> batch = new ArrayList<>(inbox);
+    inbox.clear();
+    ChangeHash[] before = doc.getHeads();
+    Set<Peer> answer = new LinkedHashSet<>();
+    for (Inbound in : batch) {
+      try {
+        handle(in.peer(), in.message(), answer);
+      } finally {
+        in.peer().processed();
+      }
+    }
+    ChangeHash[] after = doc.getHeads();
+    if (sameHeads(before, after)) {
+      answer.forEach(this::sendSync);
+      return;
+    }
+    byte[] changes = doc.encodeChangesSince(before);
+    persisting = true;
+    host.store()
+        .append(id, changes)
+        .onComplete(
+            ar ->
+                exec.execute(
+                    () -> {
+                      persisting = false;
+                      if (closed) {
+                        return;
+                      }
+                      if (ar.failed()) {
+                        fail("storing changes failed: " + ar.cause().getMessage());
+                        return;
+                      }
+                      long seq = ar.result();
+                      incrementBytes += changes.length;
+                      if (seq == lastSeq + 1) {
+                        lastSeq = seq;
+                      } else {
+                        catchUp(); // another node appended in between
+                      }
+                      // Durable now: tell everyone.
+                      states.keySet().forEach(this::sendSync);
+                      host.announce(this, seq);
+                      maybeCompact();
+                      drain();
+                    }));
+  }
+
+  private void handle(Peer peer, WireMessage message, Set<Peer> answer) {
+    byte[] data;
+    if (message instanceof Sync s) {
+      data = s.data();
+    } else if (message instanceof Request r) {
+      data = r.data();
+    } else {
+      return;
+    }
+    Optional<SyncPayload> payload = SyncPayload.read(data);
+    if (payload.isEmpty()) {
+      peer.fail("not an Automerge sync message for document " + id);
+      return;
+    }
+    SyncState state = attach(peer);
+    if (!peer.mayWrite() && payload.get().changeCount() > 0) {
+      // Refused whole: not applied, so never stored or relayed.
+      peer.send(new WireMessage.Error(host.serverPeerId(), peer.peerId(),
+          "read-only access: changes to document " + id + " were refused"));
+      return;
+    }
+    if (message instanceof Request && doc.getHeads().length == 0) {
+      peer.send(new DocUnavailable(host.serverPeerId(), peer.peerId(), id));
+      return;
+    }
+    try {
+      doc.receiveSyncMessage(state, data);
+    } catch (RuntimeException e) {
+      peer.fail("invalid sync message for document " + id + ": " + e.getMessage());
+      return;
+    }
+    answer.add(peer);
+  }
+
+  private SyncState attach(Peer peer) {
+    SyncState state = states.get(peer);
+    if (state == null) {
+      state = new SyncState();
+      states.put(peer, state);
+      peers.add(peer);
+      idleGeneration++;
+    }
+    return state;
+  }
+
+  private void sendSync(Peer peer) {
+    SyncState state = states.get(peer);
+    if (state == null) {
+      return;
+    }
+    Optional<byte[]> message;
+    try {
+      message = doc.generateSyncMessage(state);
+    } catch (RuntimeException e) {
+      log.error("generating a sync message for {} failed", id, e);
+      return;
+    }
+    message.ifPresent(m -> peer.send(new Sync(host.serverPeerId(), peer.peerId(), id, m)));
+  }
+
+  /** Applies increments stored after lastSeq (by other nodes); they are durable already. */
+  private void catchUp() {
+    if (catchingUp || closed) {
+      return;
+    }
+    catchingUp = true;
+    long from = lastSeq;
+    host.store()
+        .changesAfter(id, from)
+        .onComplete(
+            ar ->
+                exec.execute(
+                    () -> {
+                      catchingUp = false;
+                      if (closed) {
+                        return;
+                      }
+                      if (ar.failed()) {
+                        log.warn("catching up {} failed", id, ar.cause());
+                        return;
+                      }
+                      ChangeHash[] before = doc.getHeads();
+                      for (Increment inc : ar.result()) {
+                        if (inc.seq() > lastSeq) {
+                          doc.applyEncodedChanges(inc.changes());
+                          incrementBytes += inc.changes().length;
+                          lastSeq = inc.seq();
+                        }
+                      }
+                      // While our own batch is being stored the heads include changes that are
+                      // not durable yet; its completion syncs everyone.
+                      if (!persisting && !sameHeads(before, doc.getHeads())) {
+                        states.keySet().forEach(this::sendSync);
+                      }
+                    }));
+  }
+
+  private void maybeCompact() {
+    if (compacting || incrementBytes <= Math.max(host.settings().compactionMinBytes(), snapshotBytes)) {
+      return;
+    }
+    byte[] snapshot = doc.save();
+    long through = lastSeq;
+    long folded = incrementBytes;
+    compacting = true;
+    host.store()
+        .compact(id, snapshot, through)
+        .onComplete(
+            ar ->
+                exec.execute(
+                    () -> {
+                      compacting = false;
+                      if (ar.succeeded()) {
+                        snapshotBytes = snapshot.length;
+                        incrementBytes -= folded;
+                      } else {
+                        log.warn("compacting {} failed", id, ar.cause());
+                      }
+                    }));
+  }
+
+  private void evictIfIdle(long generation) {
+    if (closed || generation != idleGeneration || !states.isEmpty() || persisting || compacting
+        || !inbox.isEmpty()) {
+      return;
+    }
+    close();
+  }
+
+  /** The in-memory state may hold changes that are not durable: drop it and every peer. */
+  private void fail(String reason) {
+    log.error("document {} closed: {}", id, reason);
+    List<Peer> all = new ArrayList<>(states.keySet());
+    close();
+    all.forEach(p -> p.fail("document " + id + " is temporarily unavailable"));
+  }
+
+  private void close() {
+    closed = true;
+    states.values().forEach(SyncState::free);
+    states.clear();
+    peers.clear();
+    inbox.forEach(in -> in.peer().processed());
+    inbox.clear();
+    host.closed(this);
+    doc.free();
+  }
+
+  /** Closes when nothing is in flight (node shutdown). */
+  void shutdown(Runnable done) {
+    exec.execute(
+        () -> {
+          if (closed) {
+            done.run();
+          } else if (persisting || compacting) {
+            later(20, () -> shutdown(done));
+          } else {
+            close();
+            done.run();
+          }
+        });
+  }
+
+  private void later(long delayMs, Runnable task) {
+    host.schedule(delayMs, () -> exec.execute(task));
+  }
+
+  static boolean sameHeads(ChangeHash[] a, ChangeHash[] b) {
+    if (a.length != b.length) {
+      return false;
+    }
+    Set<ChangeHash> set = new java.util.HashSet<>(Arrays.asList(a));
+    for (ChangeHash h : b) {
+      if (!set.contains(h)) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

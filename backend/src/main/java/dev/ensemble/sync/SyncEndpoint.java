@@ -1,0 +1,135 @@
+package dev.ensemble.sync;
+
+import dev.ensemble.cluster.Bus;
+import dev.ensemble.cluster.LocalBus;
+import dev.ensemble.http.ApiException;
+import dev.ensemble.identity.Authenticator;
+import dev.ensemble.identity.Caller;
+import dev.ensemble.projects.ProjectStore;
+import dev.ensemble.sync.store.PgDocumentStore;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.sqlclient.Pool;
+import java.net.URI;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code GET /sync?project=<id>}: the automerge-repo WebSocket endpoint. The caller is
+ * authenticated (session cookie, bearer header or {@code ?access_token=}) and must be a member of
+ * the project before the connection is upgraded; refusals are plain HTTP 400/401/403/404.
+ * Build one per node and mount it on every HTTP verticle's router: the documents are shared.
+ */
+public final class SyncEndpoint {
+  private static final Logger log = LoggerFactory.getLogger(SyncEndpoint.class);
+  public static final String PATH = "/sync";
+
+  private final Vertx vertx;
+  private final Authenticator authenticator;
+  private final ProjectStore projects;
+  private final SyncSettings settings;
+  private final DocRegistry registry;
+
+  public SyncEndpoint(Vertx vertx, Pool pool, Authenticator authenticator, ProjectStore projects, SyncSettings settings) {
+    this(vertx, pool, authenticator, projects, settings, new LocalBus());
+  }
+
+  public SyncEndpoint(
+      Vertx vertx, Pool pool, Authenticator authenticator, ProjectStore projects, SyncSettings settings, Bus bus) {
+    this.vertx = vertx;
+    this.authenticator = authenticator;
+    this.projects = projects;
+    this.settings = settings;
+    this.registry = new DocRegistry(vertx, new PgDocumentStore(pool), bus, settings);
+  }
+
+  public SyncSettings settings() {
+    return settings;
+  }
+
+  /** Registers {@code GET /sync}. */
+  public void mount(Router router) {
+    router.get(PATH).handler(this::upgrade);
+  }
+
+  /** Stores what is in flight and frees the documents; call after the HTTP servers stopped. */
+  public Future<Void> close() {
+    return registry.close();
+  }
+
+  private void upgrade(RoutingContext ctx) {
+    HttpServerRequest req = ctx.request();
+    if (!"websocket".equalsIgnoreCase(req.getHeader("Upgrade"))) {
+      ctx.fail(ApiException.badRequest("websocket_expected", "GET /sync is a WebSocket upgrade"));
+      return;
+    }
+    Optional<UUID> projectId = uuid(req.getParam("project"));
+    if (projectId.isEmpty()) {
+      ctx.fail(ApiException.invalidField("project", "query parameter 'project' must be a project id"));
+      return;
+    }
+    Optional<String> accessToken = Optional.ofNullable(req.getParam("access_token")).filter(t -> !t.isBlank());
+    String authorization = req.getHeader("Authorization");
+    Optional<String> cookie = Authenticator.sessionCookie(ctx);
+    // A cookie rides along on cross-site WebSocket requests too, and browsers do not apply CORS to
+    // WebSockets: a cookie-authenticated upgrade must come from our own origin.
+    boolean byCookie = accessToken.isEmpty() && authorization == null && cookie.isPresent();
+    if (byCookie && !sameOrigin(req)) {
+      ctx.fail(ApiException.forbidden("cross-origin WebSocket with a session cookie"));
+      return;
+    }
+    Context context = vertx.getOrCreateContext();
+    // The handshake must still be unread when we upgrade after the asynchronous checks.
+    req.pause();
+    authenticator
+        .resolve(authorization, cookie, accessToken)
+        .compose(caller -> caller.isPresent()
+            ? Future.succeededFuture(caller.get())
+            : Future.<Caller>failedFuture(ApiException.unauthorized("authentication required")))
+        .compose(caller -> projects.find(projectId.get(), caller.user().id())
+            .compose(p -> p.isPresent()
+                ? Future.succeededFuture(p.get())
+                : Future.failedFuture(ApiException.notFound("project")))
+            .compose(project -> req.toWebSocket()
+                .map(ws -> {
+                  PeerConnection peer = new PeerConnection(
+                      vertx, context, ws, registry, settings, project.id(), project.role(), caller.user().username());
+                  peer.start();
+                  log.debug("sync connection of {} to project {} as {}", caller.user().username(), project.id(), project.role());
+                  return peer;
+                })))
+        .onFailure(e -> {
+          if (!ctx.response().headWritten() && !ctx.failed()) {
+            ctx.fail(e);
+          }
+        });
+  }
+
+  private static boolean sameOrigin(HttpServerRequest req) {
+    String origin = req.getHeader("Origin");
+    if (origin == null) {
+      return true; // not a browser: no ambient-credential attack to defend against
+    }
+    try {
+      URI o = URI.create(origin);
+      String authority = req.authority() == null ? null : req.authority().toString();
+      return o.getRawAuthority() != null && o.getRawAuthority().equalsIgnoreCase(authority);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  private static Optional<UUID> uuid(String s) {
+    try {
+      return s == null ? Optional.empty() : Optional.of(UUID.fromString(s));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+}

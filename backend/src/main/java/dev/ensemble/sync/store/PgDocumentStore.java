@@ -1,0 +1,109 @@
+package dev.ensemble.sync.store;
+
+import dev.ensemble.sync.protocol.DocumentId;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** {@link DocumentStore} in PostgreSQL (tables of migration V2). */
+public final class PgDocumentStore implements DocumentStore {
+  private final Pool pool;
+
+  public PgDocumentStore(Pool pool) {
+    this.pool = pool;
+  }
+
+  @Override
+  public Future<Optional<Stored>> load(DocumentId id) {
+    // One snapshot of the database for both reads, so that a concurrent compaction cannot make
+    // us miss the increments it folded away.
+    return pool.withTransaction(
+        conn ->
+            conn.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                .execute()
+                .compose(v -> conn.preparedQuery("SELECT project_id, snapshot, snapshot_seq FROM documents WHERE id = $1")
+                    .execute(Tuple.of(id.uuid())))
+                .compose(
+                    rows -> {
+                      if (rows.size() == 0) {
+                        return Future.succeededFuture(Optional.<Stored>empty());
+                      }
+                      Row doc = rows.iterator().next();
+                      long snapshotSeq = doc.getLong("snapshot_seq");
+                      Buffer snapshot = doc.getBuffer("snapshot");
+                      return conn.preparedQuery(
+                              "SELECT seq, changes FROM document_changes WHERE document_id = $1 AND seq > $2 ORDER BY seq")
+                          .execute(Tuple.of(id.uuid(), snapshotSeq))
+                          .map(
+                              changes ->
+                                  Optional.of(
+                                      new Stored(
+                                          doc.getUUID("project_id"),
+                                          Optional.ofNullable(snapshot).map(Buffer::getBytes),
+                                          snapshotSeq,
+                                          increments(changes))));
+                    }));
+  }
+
+  @Override
+  public Future<UUID> create(DocumentId id, UUID projectId) {
+    return pool.preparedQuery(
+            "WITH ins AS (INSERT INTO documents (id, project_id) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING"
+                + " RETURNING project_id)"
+                + " SELECT project_id FROM ins UNION ALL SELECT project_id FROM documents WHERE id = $1")
+        .execute(Tuple.of(id.uuid(), projectId))
+        .map(rows -> rows.iterator().next().getUUID("project_id"));
+  }
+
+  @Override
+  public Future<Long> append(DocumentId id, byte[] changes) {
+    return pool.preparedQuery(
+            "WITH s AS (UPDATE documents SET last_seq = last_seq + 1, updated_at = now() WHERE id = $1"
+                + " RETURNING last_seq)"
+                + " INSERT INTO document_changes (document_id, seq, changes) SELECT $1, last_seq, $2 FROM s"
+                + " RETURNING seq")
+        .execute(Tuple.of(id.uuid(), Buffer.buffer(changes)))
+        .compose(
+            rows ->
+                rows.size() == 1
+                    ? Future.succeededFuture(rows.iterator().next().getLong("seq"))
+                    : Future.failedFuture(new IllegalStateException("document " + id + " does not exist")));
+  }
+
+  @Override
+  public Future<List<Increment>> changesAfter(DocumentId id, long seq) {
+    return pool.preparedQuery(
+            "SELECT seq, changes FROM document_changes WHERE document_id = $1 AND seq > $2 ORDER BY seq")
+        .execute(Tuple.of(id.uuid(), seq))
+        .map(PgDocumentStore::increments);
+  }
+
+  @Override
+  public Future<Void> compact(DocumentId id, byte[] snapshot, long throughSeq) {
+    return pool.withTransaction(
+        conn ->
+            conn.preparedQuery(
+                    "UPDATE documents SET snapshot = $2, snapshot_seq = $3 WHERE id = $1 AND snapshot_seq < $3")
+                .execute(Tuple.of(id.uuid(), Buffer.buffer(snapshot), throughSeq))
+                .compose(
+                    updated ->
+                        updated.rowCount() == 0
+                            ? Future.succeededFuture()
+                            : conn.preparedQuery("DELETE FROM document_changes WHERE document_id = $1 AND seq <= $2")
+                                .execute(Tuple.of(id.uuid(), throughSeq))
+                                .mapEmpty()));
+  }
+
+  private static List<Increment> increments(RowSet<Row> rows) {
+    List<Increment> out = new ArrayList<>(rows.size());
+    rows.forEach(r -> out.add(new Increment(r.getLong("seq"), r.getBuffer("changes").getBytes())));
+    return out;
+  }
+}

@@ -1,0 +1,160 @@
+// Stock automerge-repo clients against the Ensemble sync endpoint, driven by SyncInteropTest.
+// Usage: node interop.mjs collaborate | reopen
+// Settings come from the environment (see SyncInteropTest); the result is one JSON line on stdout.
+import { Repo, cbor } from "@automerge/automerge-repo";
+import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket";
+import * as A from "@automerge/automerge";
+
+const env = (name) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+};
+
+/** A repo with no storage talking to one sync URL; errors the server sends are collected. */
+function client(url) {
+  const adapter = new WebSocketClientAdapter(url, 500);
+  const repo = new Repo({ network: [adapter] });
+  const errors = [];
+  const watch = () => {
+    const socket = adapter.socket;
+    if (!socket || socket.__watched) return;
+    socket.__watched = true;
+    socket.addEventListener("message", (event) => {
+      const message = cbor.decode(new Uint8Array(event.data));
+      if (message.type === "error") errors.push(message.message);
+    });
+  };
+  const timer = setInterval(watch, 5);
+  watch();
+  return { repo, errors, stop: () => clearInterval(timer) };
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(what, predicate, ms = 10_000) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await predicate()) return;
+    await sleep(10);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Resolves once the server's sync state shows it holds the handle's current heads. */
+function confirmedByServer(repo, handle) {
+  return new Promise((resolve) => {
+    const check = ({ documentId, syncState }) => {
+      if (documentId !== handle.documentId) return;
+      const heads = A.getHeads(handle.doc());
+      const theirs = new Set(syncState.theirHeads ?? []);
+      if (heads.length > 0 && heads.every((h) => theirs.has(h))) {
+        repo.synchronizer.off("sync-state", check);
+        resolve();
+      }
+    };
+    repo.synchronizer.on("sync-state", check);
+  });
+}
+
+async function findOrUnavailable(repo, url, ms = 8_000) {
+  const timeout = sleep(ms).then(() => "timeout");
+  try {
+    const found = await Promise.race([repo.find(url), timeout]);
+    return found === "timeout" ? "timeout" : found;
+  } catch (e) {
+    return /unavailable/i.test(String(e?.message ?? e)) ? "unavailable" : `error: ${e}`;
+  }
+}
+
+async function collaborate() {
+  const a = client(env("SYNC_URL_A"));
+  const b = client(env("SYNC_URL_B"));
+  const v = client(env("SYNC_URL_VIEWER"));
+  const other = client(env("SYNC_URL_OTHER_PROJECT"));
+  const result = {};
+
+  // A creates a document; the server confirms it (and, by its contract, has stored it).
+  const handleA = a.repo.create({ content: "hello" });
+  await Promise.race([
+    confirmedByServer(a.repo, handleA),
+    sleep(10_000).then(() => { throw new Error("server never confirmed the new document"); }),
+  ]);
+  result.url = handleA.url;
+
+  // B finds it by URL and sees A's text.
+  const handleB = await findOrUnavailable(b.repo, handleA.url);
+  if (typeof handleB === "string") throw new Error(`B could not find the document: ${handleB}`);
+  result.textSeenByB = handleB.doc().content;
+
+  // B edits; A receives it.
+  handleB.change((d) => A.splice(d, ["content"], 5, 0, " world"));
+  await until("A to receive B's edit", () => handleA.doc().content === "hello world");
+  result.textSeenByA = handleA.doc().content;
+
+  // Presence: B hears A's ephemeral message; A never gets its own back.
+  const heardByB = [];
+  const heardByA = [];
+  handleB.on("ephemeral-message", (m) => heardByB.push(m));
+  handleA.on("ephemeral-message", (m) => heardByA.push(m));
+  handleA.broadcast({ cursor: 3, user: "alice" });
+  await until("B to hear A's presence", () => heardByB.length > 0);
+  await sleep(300);
+  result.presenceHeardByB = heardByB[0].message;
+  result.presenceEchoedToA = heardByA.length;
+
+  // The viewer sees the text, but its change is refused.
+  const handleV = await findOrUnavailable(v.repo, handleA.url);
+  if (typeof handleV === "string") throw new Error(`viewer could not find the document: ${handleV}`);
+  result.textSeenByViewer = handleV.doc().content;
+  handleV.change((d) => A.splice(d, ["content"], 0, 0, ">>"));
+  await until("the viewer to be told its change was refused", () => v.errors.length > 0);
+  result.viewerError = v.errors[0];
+  await sleep(500);
+  result.textSeenByAAfterViewerEdit = handleA.doc().content;
+  result.textSeenByBAfterViewerEdit = handleB.doc().content;
+
+  // A connection scoped to another project cannot get the document.
+  result.otherProject = await findOrUnavailable(other.repo, handleA.url);
+  if (typeof result.otherProject !== "string") result.otherProject = "found";
+
+  return finish(result, [a, b, v, other]);
+}
+
+async function reopen() {
+  const c = client(env("SYNC_URL_B"));
+  const handle = await findOrUnavailable(c.repo, env("DOC_URL"));
+  if (typeof handle === "string") throw new Error(`document not found after restart: ${handle}`);
+  const result = { text: handle.doc().content };
+  // The restarted server still accepts and confirms edits.
+  handle.change((d) => A.splice(d, ["content"], handle.doc().content.length, 0, "!"));
+  await Promise.race([
+    confirmedByServer(c.repo, handle),
+    sleep(10_000).then(() => { throw new Error("server never confirmed the edit after restart"); }),
+  ]);
+  result.textAfterEdit = handle.doc().content;
+  return finish(result, [c]);
+}
+
+async function finish(result, clients) {
+  for (const c of clients) c.stop();
+  await Promise.all(clients.map((c) => c.repo.shutdown().catch(() => {})));
+  process.stdout.write(JSON.stringify(result) + "\n");
+  process.exit(0);
+}
+
+const scenarios = { collaborate, reopen };
+const name = process.argv[2];
+if (!scenarios[name]) {
+  console.error(`usage: node interop.mjs ${Object.keys(scenarios).join("|")}`);
+  process.exit(2);
+}
+const watchdog = setTimeout(() => {
+  console.error("scenario timed out");
+  process.exit(3);
+}, 90_000);
+watchdog.unref();
+scenarios[name]().catch((e) => {
+  console.error(e?.stack ?? String(e));
+  process.exit(1);
+});
