@@ -189,6 +189,11 @@ final class PeerConnection implements Peer {
   private void onSync(WireMessage message) {
     DocumentId id = message instanceof Sync s ? s.documentId() : ((Request) message).documentId();
     byte[] data = message instanceof Sync s ? s.data() : ((Request) message).data();
+    Optional<SyncPayload> payload = SyncPayload.read(data);
+    if (payload.isEmpty()) {
+      fail("data of " + message.type() + " for " + id + " is not an Automerge sync message");
+      return;
+    }
     if (!documents.contains(id) && documents.size() >= settings.maxDocumentsPerConnection()) {
       fail("more than " + settings.maxDocumentsPerConnection() + " documents on one connection");
       return;
@@ -199,7 +204,7 @@ final class PeerConnection implements Peer {
       ws.pause();
     }
     // A sync with heads may create the document; a request or an empty sync only asks for it.
-    boolean offers = message instanceof Sync && SyncPayload.read(data).map(p -> p.headCount() > 0).orElse(false);
+    boolean offers = message instanceof Sync && payload.get().headCount() > 0;
     registry
         .find(id)
         .onComplete(
