@@ -1,0 +1,78 @@
+package dev.ensemble.runs;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.util.Optional;
+import java.util.UUID;
+
+/** A run the supervisor knows about: its request, status, live log and eventual result. */
+public final class Run {
+  private final RunRequest request;
+  private final RunLog log;
+  private final Promise<RunResult> finished = Promise.promise();
+  private volatile RunStatus status = RunStatus.QUEUED;
+  private volatile RunProcess process;
+  private volatile boolean cancelRequested;
+
+  Run(RunRequest request, RunLog log) {
+    this.request = request;
+    this.log = log;
+  }
+
+  public UUID id() {
+    return request.id();
+  }
+
+  public RunRequest request() {
+    return request;
+  }
+
+  public RunStatus status() {
+    return status;
+  }
+
+  /** The live output; subscribe here to watch. */
+  public RunLog log() {
+    return log;
+  }
+
+  /** Completes with the result when the run has ended (never fails). */
+  public Future<RunResult> finished() {
+    return finished.future();
+  }
+
+  /** The result once the run has ended. */
+  public Optional<RunResult> result() {
+    return log.result();
+  }
+
+  void running(RunProcess p) {
+    process = p;
+    status = RunStatus.RUNNING;
+  }
+
+  Optional<RunProcess> process() {
+    return Optional.ofNullable(process);
+  }
+
+  void requestCancel() {
+    cancelRequested = true;
+  }
+
+  boolean cancelRequested() {
+    return cancelRequested;
+  }
+
+  /** Records the end; false when it had already ended. */
+  boolean end(RunResult result) {
+    synchronized (this) {
+      if (status.isFinal()) {
+        return false;
+      }
+      status = result.status();
+    }
+    log.end(result);
+    finished.complete(result);
+    return true;
+  }
+}

@@ -1,0 +1,97 @@
+package dev.ensemble.runs;
+
+import dev.ensemble.config.ConfigException;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * What one run may use. Each field is an {@code ENSEMBLE_RUN_*} setting documented in docs/runs.md.
+ *
+ * @param wallTime how long a run may take from start to exit, then it is stopped as timed out
+ * @param cpuSeconds CPU time per process (RLIMIT_CPU); exceeding it kills that process
+ * @param memoryBytes data segment and private writable mappings per process (RLIMIT_DATA)
+ * @param maxProcesses processes and threads inside one sandbox (RLIMIT_NPROC, counted per sandbox)
+ * @param openFiles open file descriptors per process (RLIMIT_NOFILE)
+ * @param outputBytes stdout plus stderr kept and streamed; beyond it the run is truncated and killed
+ * @param diskBytes the largest file a run may write (RLIMIT_FSIZE) and the size of its private /tmp
+ * @param killGrace how long a stopped run gets between SIGTERM and SIGKILL
+ */
+public record RunLimits(
+    Duration wallTime,
+    long cpuSeconds,
+    long memoryBytes,
+    int maxProcesses,
+    int openFiles,
+    long outputBytes,
+    long diskBytes,
+    Duration killGrace) {
+
+  private static final long MIB = 1024L * 1024L;
+
+  public RunLimits {
+    if (wallTime.isNegative() || wallTime.isZero()) {
+      throw new IllegalArgumentException("wallTime must be positive");
+    }
+    if (cpuSeconds < 1 || memoryBytes < MIB || maxProcesses < 1 || openFiles < 16
+        || outputBytes < 1 || diskBytes < 1 || killGrace.isNegative()) {
+      throw new IllegalArgumentException("run limits out of range: " + this);
+    }
+  }
+
+  /** The defaults used when no setting is given. */
+  public static RunLimits defaults() {
+    return new RunLimits(
+        Duration.ofMinutes(5), 120, 1024 * MIB, 256, 1024, 16 * MIB, 256 * MIB, Duration.ofSeconds(2));
+  }
+
+  /** Reads the {@code ENSEMBLE_RUN_*} limit settings; a bad value throws naming its variable. */
+  public static RunLimits fromEnv(Map<String, String> env) {
+    RunLimits d = defaults();
+    return new RunLimits(
+        Duration.ofSeconds(number(env, "ENSEMBLE_RUN_WALL_SECONDS", d.wallTime.toSeconds(), 1, 86_400)),
+        number(env, "ENSEMBLE_RUN_CPU_SECONDS", d.cpuSeconds, 1, 86_400),
+        number(env, "ENSEMBLE_RUN_MEMORY_BYTES", d.memoryBytes, 16 * MIB, 1L << 40),
+        (int) number(env, "ENSEMBLE_RUN_MAX_PROCESSES", d.maxProcesses, 4, 65_536),
+        (int) number(env, "ENSEMBLE_RUN_OPEN_FILES", d.openFiles, 16, 1_048_576),
+        number(env, "ENSEMBLE_RUN_OUTPUT_BYTES", d.outputBytes, 1024, 1L << 34),
+        number(env, "ENSEMBLE_RUN_DISK_BYTES", d.diskBytes, MIB, 1L << 40),
+        Duration.ofSeconds(number(env, "ENSEMBLE_RUN_KILL_GRACE_SECONDS", d.killGrace.toSeconds(), 0, 60)));
+  }
+
+  /** A copy with another wall time (tests and per-configuration overrides). */
+  public RunLimits withWallTime(Duration value) {
+    return new RunLimits(value, cpuSeconds, memoryBytes, maxProcesses, openFiles, outputBytes, diskBytes, killGrace);
+  }
+
+  /** A copy with another output cap. */
+  public RunLimits withOutputBytes(long value) {
+    return new RunLimits(wallTime, cpuSeconds, memoryBytes, maxProcesses, openFiles, value, diskBytes, killGrace);
+  }
+
+  /** A copy with another memory cap. */
+  public RunLimits withMemoryBytes(long value) {
+    return new RunLimits(wallTime, cpuSeconds, value, maxProcesses, openFiles, outputBytes, diskBytes, killGrace);
+  }
+
+  /** A copy with another process cap. */
+  public RunLimits withMaxProcesses(int value) {
+    return new RunLimits(wallTime, cpuSeconds, memoryBytes, value, openFiles, outputBytes, diskBytes, killGrace);
+  }
+
+  static long number(Map<String, String> env, String name, long fallback, long min, long max) {
+    String raw = env.get(name);
+    if (raw == null || raw.isBlank()) {
+      return fallback;
+    }
+    long value;
+    try {
+      value = Long.parseLong(raw.trim());
+    } catch (NumberFormatException e) {
+      throw new ConfigException(name, "must be a whole number");
+    }
+    if (value < min || value > max) {
+      throw new ConfigException(name, "must be between " + min + " and " + max);
+    }
+    return value;
+  }
+}

@@ -1,0 +1,209 @@
+package dev.ensemble.runs;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One sandboxed process: reads its stdout and stderr into the {@link RunLog}, enforces the wall
+ * time and the output cap, and stops it on request. Stopping sends SIGTERM to everything inside
+ * the sandbox, then after the grace period SIGKILLs the sandbox's init, which takes the whole pid
+ * namespace (every descendant, daemonised or not) with it; bwrap then reaps it and exits.
+ */
+final class RunProcess {
+  private static final Logger log = LoggerFactory.getLogger(RunProcess.class);
+  private static final int READ_SIZE = 64 * 1024;
+
+  /** Why the supervisor ended a run early; the first reason wins. */
+  enum StopReason {
+    CANCELLED,
+    TIMED_OUT,
+    OUTPUT_LIMIT
+  }
+
+  private final Process process;
+  private final RunLimits limits;
+  private final RunLog runLog;
+  private final ScheduledExecutorService timers;
+  private final Instant startedAt;
+  private final long startNanos;
+  private final AtomicReference<StopReason> stopReason = new AtomicReference<>();
+  private final CountDownLatch readersDone = new CountDownLatch(2);
+  private final Object outputLock = new Object();
+  private long outputBytes;
+  private boolean truncated;
+  private volatile ScheduledFuture<?> deadline;
+
+  private RunProcess(Process process, RunLimits limits, RunLog runLog, ScheduledExecutorService timers) {
+    this.process = process;
+    this.limits = limits;
+    this.runLog = runLog;
+    this.timers = timers;
+    this.startedAt = Instant.now();
+    this.startNanos = System.nanoTime();
+  }
+
+  /**
+   * Starts the command and returns at once; {@code onEnd} gets the result after the process and
+   * both output streams have finished. Blocking work happens on {@code threads}.
+   */
+  static RunProcess start(
+      ProcessBuilder builder,
+      RunLimits limits,
+      RunLog runLog,
+      Executor threads,
+      ScheduledExecutorService timers,
+      Consumer<RunResult> onEnd)
+      throws IOException {
+    builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    RunProcess run = new RunProcess(builder.start(), limits, runLog, timers);
+    run.deadline = timers.schedule(() -> run.stop(StopReason.TIMED_OUT), limits.wallTime().toMillis(), TimeUnit.MILLISECONDS);
+    threads.execute(() -> run.pump(run.process.getInputStream(), RunChunk.Stream.STDOUT));
+    threads.execute(() -> run.pump(run.process.getErrorStream(), RunChunk.Stream.STDERR));
+    threads.execute(() -> onEnd.accept(run.awaitEnd()));
+    return run;
+  }
+
+  Instant startedAt() {
+    return startedAt;
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  /** Asks the process to stop: SIGTERM inside the sandbox now, SIGKILL for all after the grace. */
+  void stop(StopReason reason) {
+    if (!stopReason.compareAndSet(null, reason) || !process.isAlive()) {
+      return;
+    }
+    if (reason == StopReason.OUTPUT_LIMIT || limits.killGrace().isZero()) {
+      killAll();
+      return;
+    }
+    process.descendants().forEach(ProcessHandle::destroy);
+    timers.schedule(this::killAll, limits.killGrace().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void killAll() {
+    // Kill the sandbox's init (bwrap's child) first: the kernel then kills the rest of the pid
+    // namespace and bwrap reaps its child and exits. Killing bwrap first would hand that init to
+    // the host's pid 1, which in a container may be this JVM, which never reaps it.
+    List<ProcessHandle> tree = process.descendants().collect(Collectors.toList());
+    tree.forEach(ProcessHandle::destroyForcibly);
+    if (tree.isEmpty()) {
+      process.destroyForcibly();
+    } else {
+      try {
+        timers.schedule(
+            () -> {
+              if (process.isAlive()) {
+                process.destroyForcibly();
+              }
+            },
+            1,
+            TimeUnit.SECONDS);
+      } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+        process.destroyForcibly();
+      }
+    }
+  }
+
+  private void pump(InputStream in, RunChunk.Stream stream) {
+    byte[] buf = new byte[READ_SIZE];
+    try (in) {
+      int n;
+      while ((n = in.read(buf)) >= 0) {
+        if (n > 0) {
+          accept(stream, buf, n);
+        }
+      }
+    } catch (IOException e) {
+      // The stream closes under us when the process is killed; that is the normal end.
+      log.debug("{} of run closed: {}", stream.wire(), e.toString());
+    } finally {
+      readersDone.countDown();
+    }
+  }
+
+  private void accept(RunChunk.Stream stream, byte[] buf, int n) {
+    int keep;
+    synchronized (outputLock) {
+      if (truncated) {
+        return; // drain and drop until the kill lands, so the process never blocks on a full pipe
+      }
+      keep = (int) Math.min(n, limits.outputBytes() - outputBytes);
+      outputBytes += keep;
+      if (keep < n) {
+        truncated = true;
+      }
+      if (keep > 0) {
+        // Appended under the same lock so sequence numbers follow the order bytes were counted.
+        byte[] data = new byte[keep];
+        System.arraycopy(buf, 0, data, 0, keep);
+        runLog.append(stream, data);
+      }
+    }
+    if (keep < n) {
+      stop(StopReason.OUTPUT_LIMIT);
+    }
+  }
+
+  private RunResult awaitEnd() {
+    int code;
+    try {
+      code = process.waitFor();
+      // The sandbox is gone with bwrap, so its pipes close; an unsandboxed run's stray children
+      // might hold them open, so the wait is bounded and whatever is left is killed.
+      if (!readersDone.await(5, TimeUnit.SECONDS)) {
+        killAll();
+        process.getInputStream().close();
+        process.getErrorStream().close();
+        readersDone.await(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      killAll();
+      code = -1;
+    } catch (IOException e) {
+      code = process.exitValue();
+    }
+    ScheduledFuture<?> d = deadline;
+    if (d != null) {
+      d.cancel(false);
+    }
+    long durationMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+    StopReason reason = stopReason.get();
+    RunStatus status;
+    if (reason == StopReason.CANCELLED) {
+      status = RunStatus.CANCELLED;
+    } else if (reason == StopReason.TIMED_OUT) {
+      status = RunStatus.TIMED_OUT;
+    } else if (reason == StopReason.OUTPUT_LIMIT) {
+      status = RunStatus.KILLED;
+    } else if (code == 0) {
+      status = RunStatus.SUCCEEDED;
+    } else if (code > 128 && code < 160) {
+      // bwrap and sh report death by signal n as 128+n: a limit (CPU, file size) or a crash.
+      status = RunStatus.KILLED;
+    } else {
+      status = RunStatus.FAILED;
+    }
+    synchronized (outputLock) {
+      return new RunResult(status, code < 0 ? Optional.empty() : Optional.of(code), startedAt, durationMs,
+          outputBytes, truncated);
+    }
+  }
+}

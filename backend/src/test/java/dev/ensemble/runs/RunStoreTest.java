@@ -1,0 +1,116 @@
+package dev.ensemble.runs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ensemble.config.DatabaseUrl;
+import dev.ensemble.support.TestDatabase;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Runs and their whole output are stored as they happen, on real PostgreSQL. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class RunStoreTest {
+  static DatabaseUrl db;
+  static Vertx vertx;
+  static Pool pool;
+  static RunStore store;
+  static UUID userId;
+  static UUID projectId;
+
+  @BeforeAll
+  static void open() throws Exception {
+    db = TestDatabase.fresh();
+    Flyway.configure().dataSource(db.jdbcUrl(), db.user(), db.password())
+        .locations("classpath:db/migration").load().migrate();
+    vertx = Vertx.vertx();
+    pool = PgBuilder.pool()
+        .connectingTo(new PgConnectOptions().setHost(db.host()).setPort(db.port()).setDatabase(db.database())
+            .setUser(db.user()).setPassword(db.password()))
+        .using(vertx).build();
+    store = new RunStore(pool);
+    userId = await(pool.preparedQuery("INSERT INTO users (username, display_name) VALUES ('ada', 'Ada') RETURNING id")
+        .execute()).iterator().next().getUUID("id");
+    projectId = await(pool.preparedQuery("INSERT INTO projects (name, created_by) VALUES ('p', $1) RETURNING id")
+        .execute(Tuple.of(userId))).iterator().next().getUUID("id");
+  }
+
+  @AfterAll
+  static void close() throws Exception {
+    await(pool.close());
+    await(vertx.close());
+    TestDatabase.drop(db);
+  }
+
+  @Test
+  void finishedRunAndItsWholeOutputAreStoredBeyondTheMemoryBacklog() throws Exception {
+    RunSandbox sandbox = Sandboxes.sandbox();
+    RunRecorder recorder = new RunRecorder(store);
+    try (RunSupervisor supervisor =
+        new RunSupervisor(sandbox, Sandboxes.limits(), new RunQueue(2, 2, 2, 10), 4096, recorder, true)) {
+      Path ws = Sandboxes.workspace(sandbox);
+      Run run = supervisor.submit(new RunRequest(UUID.randomUUID(), projectId, userId,
+          "for i in $(seq 1 3000); do echo line $i; done; echo oops >&2; exit 2", ws, java.util.Map.of(), false));
+      Sandboxes.Viewer live = new Sandboxes.Viewer();
+      run.log().subscribe(0, live);
+      RunResult result = live.await();
+      await(recorder.stored(run.id()));
+
+      RunStore.StoredRun stored = await(store.find(run.id())).orElseThrow();
+      assertEquals(RunStatus.FAILED, stored.status());
+      assertEquals(2, stored.exitCode().orElseThrow());
+      assertEquals(result.outputBytes(), stored.outputBytes());
+      assertEquals(result.durationMs(), stored.durationMs().orElseThrow());
+      assertTrue(stored.startedAt().isPresent() && stored.finishedAt().isPresent());
+      assertEquals(List.of(run.id()), await(store.forProject(projectId, 10)).stream().map(RunStore.StoredRun::id).toList());
+
+      // A viewer arriving now finds only the tail in memory and reads the rest from the store.
+      Sandboxes.Viewer late = new Sandboxes.Viewer();
+      RunLog.Subscription sub = run.log().subscribe(0, late);
+      assertTrue(sub.replayedFrom() > 1, "backlog should have been trimmed to 4 KiB");
+      List<RunChunk> whole = new ArrayList<>(await(store.chunksAfter(run.id(), 0, 100_000)));
+      assertEquals(RunOutputTest.describe(live.chunks()), RunOutputTest.describe(whole));
+      List<RunChunk> gap = await(store.chunksAfter(run.id(), 0, (int) (sub.replayedFrom() - 1)));
+      gap.addAll(late.chunks());
+      assertEquals(RunOutputTest.describe(live.chunks()), RunOutputTest.describe(gap));
+    }
+  }
+
+  @Test
+  void runCancelledWhileQueuedIsStoredAsCancelled() throws Exception {
+    RunSandbox sandbox = Sandboxes.sandbox();
+    RunRecorder recorder = new RunRecorder(store);
+    try (RunSupervisor supervisor =
+        new RunSupervisor(sandbox, Sandboxes.limits(), new RunQueue(1, 1, 1, 10), 4096, recorder, true)) {
+      Path ws = Sandboxes.workspace(sandbox);
+      Run blocker = supervisor.submit(new RunRequest(UUID.randomUUID(), projectId, userId, "sleep 1000.51", ws,
+          java.util.Map.of(), false));
+      Run waiting = supervisor.submit(new RunRequest(UUID.randomUUID(), projectId, userId, "echo never", ws,
+          java.util.Map.of(), false));
+      assertTrue(supervisor.cancel(waiting.id()));
+      await(recorder.stored(waiting.id()));
+      assertEquals(RunStatus.CANCELLED, await(store.find(waiting.id())).orElseThrow().status());
+      assertTrue(supervisor.cancel(blocker.id()));
+      await(recorder.stored(blocker.id()));
+      assertEquals(RunStatus.CANCELLED, await(store.find(blocker.id())).orElseThrow().status());
+    }
+  }
+
+  static <T> T await(Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+}
