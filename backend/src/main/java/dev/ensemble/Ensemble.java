@@ -1,5 +1,11 @@
 package dev.ensemble;
 
+import dev.ensemble.ai.AiProvider;
+import dev.ensemble.ai.AiRoutes;
+import dev.ensemble.ai.ChatFanOut;
+import dev.ensemble.ai.ChatService;
+import dev.ensemble.ai.ChatStore;
+import dev.ensemble.ai.Langchain4jProvider;
 import dev.ensemble.config.EnsembleConfig;
 import dev.ensemble.http.ApiDescription;
 import dev.ensemble.http.HttpVerticle;
@@ -32,6 +38,7 @@ import io.vertx.micrometer.VertxPrometheusOptions;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -117,11 +124,15 @@ public final class Ensemble {
     ProjectRoutes projects = new ProjectRoutes(projectStore, accounts, config.publicUrl());
     Authenticator authenticator = new Authenticator(accounts);
     // One per node: it owns the loaded documents that every HTTP verticle's sockets share.
+    Optional<AiProvider> aiProvider =
+        config.ai().endpoint().map(endpoint -> new Langchain4jProvider(endpoint, config.ai().timeout()));
+    ChatService chat = new ChatService(config.ai(), aiProvider, new ChatStore(db.pool()), new ChatFanOut());
+    AiRoutes ai = new AiRoutes(chat, projectStore, config.ai());
     SyncEndpoint sync = new SyncEndpoint(vertx, db.pool(), authenticator, projectStore, SyncSettings.defaults());
     HttpVerticle.Wiring wiring =
         new HttpVerticle.Wiring(
             config.httpHost(), config.httpPort(), config.maxBodyBytes(), config.trustProxy(),
-            config.shutdownTimeout(), db, registry, authenticator, auth, projects, sync,
+            config.shutdownTimeout(), db, registry, authenticator, auth, projects, sync, ai,
             ApiDescription.load(), draining::get);
     int instances = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), 4));
     List<HttpVerticle> deployed = new ArrayList<>();

@@ -1,5 +1,6 @@
 package dev.ensemble.config;
 
+import dev.ensemble.ai.AiSettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,7 +31,8 @@ public record EnsembleConfig(
     boolean trustProxy,
     String logLevel,
     Optional<OAuthProviderConfig> github,
-    Optional<OAuthProviderConfig> gitlab) {
+    Optional<OAuthProviderConfig> gitlab,
+    AiSettings ai) {
 
   /** Settings of one OAuth2 login provider. */
   public record OAuthProviderConfig(
@@ -74,7 +76,8 @@ public record EnsembleConfig(
         r.provider("gitlab", "ENSEMBLE_GITLAB", "https://gitlab.com", null);
     return new EnsembleConfig(
         host, port, publicUrl, dataDir, db, poolSize, redis, secret, maxBody, sessionTtl,
-        perAccount, perIp, loginWindow, shutdown, embeddedUser, trustProxy, logLevel, github, gitlab);
+        perAccount, perIp, loginWindow, shutdown, embeddedUser, trustProxy, logLevel, github, gitlab,
+        AiSettings.fromEnv(env));
   }
 
   /** True when cookies must carry the Secure attribute. */

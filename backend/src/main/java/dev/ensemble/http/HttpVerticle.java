@@ -1,5 +1,6 @@
 package dev.ensemble.http;
 
+import dev.ensemble.ai.AiRoutes;
 import dev.ensemble.identity.AuthRoutes;
 import dev.ensemble.identity.Authenticator;
 import dev.ensemble.projects.ProjectRoutes;
@@ -28,7 +29,7 @@ public final class HttpVerticle extends VerticleBase {
   public record Wiring(
       String host, int port, long maxBodyBytes, boolean trustProxy, Duration shutdownTimeout,
       Database database, PrometheusMeterRegistry registry, Authenticator authenticator,
-      AuthRoutes auth, ProjectRoutes projects, SyncEndpoint sync, ApiDescription openApi,
+      AuthRoutes auth, ProjectRoutes projects, SyncEndpoint sync, AiRoutes ai, ApiDescription openApi,
       BooleanSupplier draining) {}
 
   private final Wiring w;
@@ -54,6 +55,7 @@ public final class HttpVerticle extends VerticleBase {
     Api api = new Api(List.of(BodyHandler.create(false).setBodyLimit(w.maxBodyBytes()), w.authenticator()));
     w.auth().mount(router, api);
     w.projects().mount(router, api);
+    w.ai().mount(router, api);
     w.sync().mount(router);
     router.route("/api/*").handler(ctx -> ctx.fail(ApiException.notFound("route " + ctx.request().path())));
 

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.ensemble.ai.AiRoutes;
 import dev.ensemble.identity.AuthRoutes;
 import dev.ensemble.projects.ProjectRoutes;
 import dev.ensemble.support.TestServer;
@@ -53,16 +54,17 @@ class OpenApiCoverageTest {
 
   /** Which validator guards which described request body. */
   private static final Map<String, Field> BODY_VALIDATORS =
-      Map.of(
-          "POST /api/auth/signup", field(AuthRoutes.class, "SIGNUP"),
-          "POST /api/auth/login", field(AuthRoutes.class, "LOGIN"),
-          "PATCH /api/me", field(AuthRoutes.class, "UPDATE_ME"),
-          "POST /api/tokens", field(AuthRoutes.class, "NEW_TOKEN"),
-          "POST /api/projects", field(ProjectRoutes.class, "NEW_PROJECT"),
-          "PATCH /api/projects/{projectId}", field(ProjectRoutes.class, "UPDATE_PROJECT"),
-          "POST /api/projects/{projectId}/members", field(ProjectRoutes.class, "NEW_MEMBER"),
-          "PATCH /api/projects/{projectId}/members/{userId}", field(ProjectRoutes.class, "UPDATE_MEMBER"),
-          "POST /api/projects/{projectId}/invites", field(ProjectRoutes.class, "NEW_INVITE"));
+      Map.ofEntries(
+          Map.entry("POST /api/auth/signup", field(AuthRoutes.class, "SIGNUP")),
+          Map.entry("POST /api/auth/login", field(AuthRoutes.class, "LOGIN")),
+          Map.entry("PATCH /api/me", field(AuthRoutes.class, "UPDATE_ME")),
+          Map.entry("POST /api/tokens", field(AuthRoutes.class, "NEW_TOKEN")),
+          Map.entry("POST /api/projects", field(ProjectRoutes.class, "NEW_PROJECT")),
+          Map.entry("PATCH /api/projects/{projectId}", field(ProjectRoutes.class, "UPDATE_PROJECT")),
+          Map.entry("POST /api/projects/{projectId}/members", field(ProjectRoutes.class, "NEW_MEMBER")),
+          Map.entry("PATCH /api/projects/{projectId}/members/{userId}", field(ProjectRoutes.class, "UPDATE_MEMBER")),
+          Map.entry("POST /api/projects/{projectId}/invites", field(ProjectRoutes.class, "NEW_INVITE")),
+          Map.entry("POST /api/projects/{projectId}/ai/chat", field(AiRoutes.class, "CHAT")));
 
   private static TestServer server;
   private static byte[] resource;
@@ -150,7 +152,7 @@ class OpenApiCoverageTest {
   @Test
   void everyBodyValidatorOfTheRouteClassesIsTiedToAnOperation() {
     Set<Field> declared = new HashSet<>();
-    for (Class<?> routes : List.of(AuthRoutes.class, ProjectRoutes.class)) {
+    for (Class<?> routes : List.of(AuthRoutes.class, ProjectRoutes.class, AiRoutes.class)) {
       for (Field f : routes.getDeclaredFields()) {
         if (Modifier.isStatic(f.getModifiers()) && f.getType() == JsonBody.class) {
           declared.add(f);

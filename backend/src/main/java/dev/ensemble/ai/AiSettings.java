@@ -1,0 +1,152 @@
+package dev.ensemble.ai;
+
+import dev.ensemble.config.ConfigException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The assistant's instance-level settings, read from {@code ENSEMBLE_AI_*}. Without
+ * {@code ENSEMBLE_AI_PROVIDER} the assistant is off and the rest of the server works as before.
+ * Every variable and its default is documented in docs/ai.md.
+ */
+public record AiSettings(
+    Optional<Endpoint> endpoint,
+    String chatModel,
+    String completionModel,
+    int maxTokens,
+    int requestsPerMinute,
+    long projectTokenBudget,
+    Duration timeout) {
+
+  /** The kinds of provider Ensemble speaks to. */
+  public enum ProviderKind {
+    OPENAI("openai", "https://api.openai.com/v1", "gpt-4o-mini"),
+    ANTHROPIC("anthropic", "https://api.anthropic.com/v1", "claude-3-5-haiku-latest"),
+    /** Ollama, vLLM, llama.cpp and others speaking OpenAI's chat-completions protocol. */
+    OPENAI_COMPATIBLE("openai-compatible", null, null);
+
+    private final String wire;
+    private final String defaultBaseUrl;
+    private final String defaultChatModel;
+
+    ProviderKind(String wire, String defaultBaseUrl, String defaultChatModel) {
+      this.wire = wire;
+      this.defaultBaseUrl = defaultBaseUrl;
+      this.defaultChatModel = defaultChatModel;
+    }
+
+    public String wire() {
+      return wire;
+    }
+  }
+
+  /** Where the provider is and how to authenticate; a local server may need no key. */
+  public record Endpoint(ProviderKind kind, URI baseUrl, Optional<String> apiKey) {
+    @Override
+    public String toString() {
+      // never print the key
+      return kind.wire() + " at " + baseUrl + (apiKey.isPresent() ? " (with key)" : "");
+    }
+  }
+
+  static final String PROVIDER = "ENSEMBLE_AI_PROVIDER";
+  static final String BASE_URL = "ENSEMBLE_AI_BASE_URL";
+  static final String API_KEY = "ENSEMBLE_AI_API_KEY";
+  static final String CHAT_MODEL = "ENSEMBLE_AI_CHAT_MODEL";
+  static final String COMPLETION_MODEL = "ENSEMBLE_AI_COMPLETION_MODEL";
+  static final String MAX_TOKENS = "ENSEMBLE_AI_MAX_TOKENS";
+  static final String REQUESTS_PER_MINUTE = "ENSEMBLE_AI_REQUESTS_PER_MINUTE";
+  static final String PROJECT_TOKEN_BUDGET = "ENSEMBLE_AI_PROJECT_TOKEN_BUDGET";
+  static final String TIMEOUT = "ENSEMBLE_AI_TIMEOUT_SECONDS";
+
+  /** True when a provider is configured. */
+  public boolean enabled() {
+    return endpoint.isPresent();
+  }
+
+  /** Loads and validates the settings; a bad value throws naming its variable. */
+  public static AiSettings fromEnv(Map<String, String> env) {
+    Optional<String> provider = value(env, PROVIDER);
+    int maxTokens = integer(env, MAX_TOKENS, 2048, 1, 1_000_000);
+    int perMinute = integer(env, REQUESTS_PER_MINUTE, 20, 0, 100_000);
+    long budget = integer(env, PROJECT_TOKEN_BUDGET, 0, 0, Integer.MAX_VALUE);
+    Duration timeout = Duration.ofSeconds(integer(env, TIMEOUT, 120, 1, 3600));
+    if (provider.isEmpty()) {
+      for (String dependent : List.of(BASE_URL, API_KEY, CHAT_MODEL, COMPLETION_MODEL)) {
+        if (value(env, dependent).isPresent()) {
+          throw new ConfigException(dependent, "is set but " + PROVIDER + " is not; set it to openai, anthropic or openai-compatible");
+        }
+      }
+      return new AiSettings(Optional.empty(), "", "", maxTokens, perMinute, budget, timeout);
+    }
+    ProviderKind kind = kind(provider.get());
+    Optional<String> key = value(env, API_KEY);
+    if (key.isEmpty() && kind != ProviderKind.OPENAI_COMPATIBLE) {
+      throw new ConfigException(API_KEY, "is required for " + kind.wire() + " (only openai-compatible servers may go without)");
+    }
+    Optional<URI> configuredUrl = value(env, BASE_URL).map(v -> url(BASE_URL, v));
+    if (configuredUrl.isEmpty() && kind.defaultBaseUrl == null) {
+      throw new ConfigException(BASE_URL, "is required for openai-compatible, e.g. http://127.0.0.1:11434/v1 for Ollama");
+    }
+    URI baseUrl = configuredUrl.orElseGet(() -> URI.create(kind.defaultBaseUrl));
+    Optional<String> chat = value(env, CHAT_MODEL);
+    if (chat.isEmpty() && kind.defaultChatModel == null) {
+      throw new ConfigException(CHAT_MODEL, "is required for openai-compatible (the model name the server knows, e.g. qwen2.5-coder:7b)");
+    }
+    String chatModel = chat.orElse(kind.defaultChatModel);
+    String completionModel = value(env, COMPLETION_MODEL).orElse(chatModel);
+    return new AiSettings(
+        Optional.of(new Endpoint(kind, baseUrl, key)), chatModel, completionModel, maxTokens, perMinute, budget, timeout);
+  }
+
+  private static ProviderKind kind(String value) {
+    String v = value.toLowerCase(Locale.ROOT);
+    for (ProviderKind k : ProviderKind.values()) {
+      if (k.wire.equals(v)) {
+        return k;
+      }
+    }
+    throw new ConfigException(PROVIDER, "must be openai, anthropic or openai-compatible, got '" + value + "'");
+  }
+
+  private static Optional<String> value(Map<String, String> env, String name) {
+    String v = env.get(name);
+    return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.trim());
+  }
+
+  private static int integer(Map<String, String> env, String name, int dflt, int min, int max) {
+    Optional<String> v = value(env, name);
+    if (v.isEmpty()) {
+      return dflt;
+    }
+    int parsed;
+    try {
+      parsed = Integer.parseInt(v.get());
+    } catch (NumberFormatException e) {
+      throw new ConfigException(name, "must be an integer, got '" + v.get() + "'");
+    }
+    if (parsed < min || parsed > max) {
+      throw new ConfigException(name, "must be between " + min + " and " + max + ", got " + parsed);
+    }
+    return parsed;
+  }
+
+  private static URI url(String name, String v) {
+    try {
+      URI u = new URI(v.endsWith("/") ? v.substring(0, v.length() - 1) : v);
+      if (u.getScheme() == null
+          || !(u.getScheme().equals("http") || u.getScheme().equals("https"))
+          || u.getHost() == null) {
+        throw new ConfigException(name, "must be an http(s) URL, got '" + v + "'");
+      }
+      return u;
+    } catch (URISyntaxException e) {
+      throw new ConfigException(name, "is not a valid URL: " + e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,272 @@
+package dev.ensemble.ai;
+
+import dev.ensemble.ai.AiSettings.Endpoint;
+import dev.ensemble.ai.AiSettings.ProviderKind;
+import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.data.message.ChatMessage;
+import dev.langchain4j.data.message.SystemMessage;
+import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.exception.HttpException;
+import dev.langchain4j.model.anthropic.AnthropicStreamingChatModel;
+import dev.langchain4j.model.anthropic.internal.api.AnthropicStreamingException;
+import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
+import dev.langchain4j.model.output.TokenUsage;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The provider port over langchain4j: OpenAI and OpenAI-compatible servers through
+ * {@link OpenAiStreamingChatModel}, Anthropic through {@link AnthropicStreamingChatModel}. A model
+ * is built per request (it is a light object) so each request chooses its model and has its own
+ * {@link UpstreamExchange}.
+ */
+public final class Langchain4jProvider implements AiProvider {
+  private final Endpoint endpoint;
+  private final Duration timeout;
+  private final java.net.http.HttpClient http;
+
+  public Langchain4jProvider(Endpoint endpoint, Duration timeout) {
+    this.endpoint = endpoint;
+    this.timeout = timeout;
+    java.net.http.HttpClient.Builder b =
+        java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
+    if ("http".equals(endpoint.baseUrl().getScheme())) {
+      // Local servers rarely accept an h2c upgrade; plain HTTP/1.1 also makes a cancel a closed connection.
+      b.version(java.net.http.HttpClient.Version.HTTP_1_1);
+    }
+    this.http = b.build();
+  }
+
+  @Override
+  public Answer stream(Prompt prompt, Observer observer) {
+    UpstreamExchange exchange =
+        new UpstreamExchange(
+            http,
+            endpoint.kind() == ProviderKind.ANTHROPIC
+                ? e -> "message_stop".equals(e.event())
+                : e -> "[DONE]".equals(e.data() == null ? null : e.data().trim()));
+    Call call = new Call(prompt, exchange, observer);
+    exchange.whenClosed(call::streamClosed);
+    try {
+      model(prompt, exchange).chat(ChatRequest.builder().messages(messages(prompt)).build(), call);
+    } catch (RuntimeException e) {
+      call.onError(e);
+    }
+    return call;
+  }
+
+  private StreamingChatModel model(Prompt prompt, UpstreamExchange exchange) {
+    String baseUrl = endpoint.baseUrl().toString();
+    if (endpoint.kind() == ProviderKind.ANTHROPIC) {
+      return AnthropicStreamingChatModel.builder()
+          .httpClientBuilder(exchange.clientBuilder())
+          .baseUrl(baseUrl)
+          .apiKey(endpoint.apiKey().orElseThrow())
+          .modelName(prompt.model())
+          .maxTokens(prompt.maxTokens())
+          .timeout(timeout)
+          .build();
+    }
+    OpenAiStreamingChatModel.OpenAiStreamingChatModelBuilder b =
+        OpenAiStreamingChatModel.builder()
+            .httpClientBuilder(exchange.clientBuilder())
+            .baseUrl(baseUrl)
+            .apiKey(endpoint.apiKey().orElse(null))
+            .modelName(prompt.model())
+            .timeout(timeout);
+    // OpenAI's newer models refuse max_tokens; local servers often only know max_tokens.
+    return endpoint.kind() == ProviderKind.OPENAI
+        ? b.maxCompletionTokens(prompt.maxTokens()).build()
+        : b.maxTokens(prompt.maxTokens()).build();
+  }
+
+  private static List<ChatMessage> messages(Prompt prompt) {
+    List<ChatMessage> out = new ArrayList<>();
+    out.add(SystemMessage.from(prompt.system()));
+    for (Turn t : prompt.turns()) {
+      out.add(t.speaker() == Speaker.USER ? UserMessage.from(t.text()) : AiMessage.from(t.text()));
+    }
+    return out;
+  }
+
+  /** Rough size of a text in tokens, for answers whose usage the provider never reported. */
+  static long estimateTokens(long chars) {
+    return (chars + 3) / 4;
+  }
+
+  /** One answer: forwards callbacks until it ends or is cancelled, then stays silent. */
+  private static final class Call implements StreamingChatResponseHandler, Answer {
+    private final UpstreamExchange exchange;
+    private final Observer observer;
+    private final AtomicBoolean over = new AtomicBoolean();
+    private final AtomicLong answerChars = new AtomicLong();
+    private final long promptChars;
+
+    Call(Prompt prompt, UpstreamExchange exchange, Observer observer) {
+      this.exchange = exchange;
+      this.observer = observer;
+      long chars = prompt.system().length();
+      for (Turn t : prompt.turns()) {
+        chars += t.text().length();
+      }
+      this.promptChars = chars;
+    }
+
+    @Override
+    public void cancel() {
+      over.set(true);
+      exchange.abort();
+    }
+
+    @Override
+    public void onPartialResponse(String text) {
+      if (!over.get() && text != null && !text.isEmpty()) {
+        answerChars.addAndGet(text.length());
+        observer.token(text);
+      }
+    }
+
+    @Override
+    public void onCompleteResponse(ChatResponse response) {
+      if (!over.compareAndSet(false, true)) {
+        return;
+      }
+      Usage usage = usage(response.tokenUsage());
+      if (!exchange.sawEnd()) {
+        // OpenAI's client reports a stream that simply stopped as a complete answer.
+        observer.failed(
+            new Failure(
+                "ai_stream_dropped", "The provider closed the stream before the answer was complete.",
+                Optional.empty(), Optional.of(usage)));
+        return;
+      }
+      observer.completed(usage);
+    }
+
+    /** The body ended; an answer not ended by now was cut off (Anthropic's client says nothing then). */
+    void streamClosed() {
+      if (over.compareAndSet(false, true)) {
+        observer.failed(
+            new Failure(
+                "ai_stream_dropped", "The provider closed the stream before the answer was complete.",
+                Optional.empty(), Optional.of(estimated())));
+      }
+    }
+
+    @Override
+    public void onError(Throwable error) {
+      if (!over.compareAndSet(false, true)) {
+        return;
+      }
+      observer.failed(classify(error, exchange.retryAfterSeconds(), Optional.of(estimated())));
+    }
+
+    private Usage usage(TokenUsage reported) {
+      if (reported == null || reported.inputTokenCount() == null || reported.outputTokenCount() == null
+          || (reported.inputTokenCount() == 0 && reported.outputTokenCount() == 0)) {
+        return estimated();
+      }
+      return new Usage(reported.inputTokenCount(), reported.outputTokenCount(), false);
+    }
+
+    private Usage estimated() {
+      return new Usage(estimateTokens(promptChars), estimateTokens(answerChars.get()), true);
+    }
+  }
+
+  /** Turns what langchain4j reports into a message a person can act on. */
+  static Failure classify(Throwable error, Optional<Long> retryAfter, Optional<Usage> usage) {
+    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof HttpException h) {
+        return fromStatus(h.statusCode(), providerMessage(h.getMessage()), retryAfter, usage);
+      }
+      if (t instanceof AnthropicStreamingException a) {
+        return fromAnthropicType(a.type(), a.getMessage(), retryAfter, usage);
+      }
+      if (t instanceof HttpTimeoutException || t instanceof dev.langchain4j.exception.TimeoutException) {
+        return new Failure("ai_provider_timeout", "The provider did not answer in time.", Optional.empty(), usage);
+      }
+      if (t instanceof ConnectException || t instanceof dev.langchain4j.exception.UnresolvedModelServerException) {
+        return new Failure(
+            "ai_provider_unreachable", "The model provider could not be reached.", Optional.empty(), usage);
+      }
+      if (t instanceof IOException) {
+        return new Failure(
+            "ai_stream_dropped", "The connection to the provider broke before the answer was complete.",
+            Optional.empty(), usage);
+      }
+    }
+    String detail = error.getMessage() == null ? error.getClass().getSimpleName() : providerMessage(error.getMessage());
+    return new Failure("ai_provider_error", "The provider failed: " + detail, Optional.empty(), usage);
+  }
+
+  private static Failure fromStatus(int status, String detail, Optional<Long> retryAfter, Optional<Usage> usage) {
+    if (status == 401 || status == 403) {
+      return new Failure(
+          "ai_provider_auth",
+          "The provider refused the configured API key (" + status + "): " + detail,
+          Optional.empty(), usage);
+    }
+    if (status == 404) {
+      return new Failure("ai_model_not_found", "The provider does not know this model: " + detail, Optional.empty(), usage);
+    }
+    if (status == 429) {
+      String when = retryAfter.map(s -> "; retry in " + s + " s").orElse("; retry later");
+      return new Failure("ai_provider_rate_limited", "The provider is rate limiting requests" + when + ": " + detail, retryAfter, usage);
+    }
+    if (status >= 500) {
+      return new Failure(
+          "ai_provider_unavailable", "The provider had an internal problem (" + status + "); try again: " + detail,
+          retryAfter, usage);
+    }
+    return new Failure("ai_provider_rejected", "The provider rejected the request (" + status + "): " + detail, Optional.empty(), usage);
+  }
+
+  private static Failure fromAnthropicType(String type, String message, Optional<Long> retryAfter, Optional<Usage> usage) {
+    String detail = message == null ? type : message;
+    return switch (type == null ? "" : type) {
+      case "overloaded_error", "api_error" -> new Failure(
+          "ai_provider_unavailable", "The provider had an internal problem (" + type + "); try again: " + detail, retryAfter, usage);
+      case "rate_limit_error" -> new Failure(
+          "ai_provider_rate_limited", "The provider is rate limiting requests: " + detail, retryAfter, usage);
+      case "authentication_error", "permission_error" -> new Failure(
+          "ai_provider_auth", "The provider refused the configured API key: " + detail, Optional.empty(), usage);
+      case "not_found_error" -> new Failure(
+          "ai_model_not_found", "The provider does not know this model: " + detail, Optional.empty(), usage);
+      default -> new Failure("ai_provider_error", "The provider failed (" + type + "): " + detail, Optional.empty(), usage);
+    };
+  }
+
+  /** The human part of a provider's error body: {@code error.message} in both protocols. */
+  static String providerMessage(String body) {
+    if (body == null || body.isBlank()) {
+      return "no details given";
+    }
+    try {
+      JsonObject json = new JsonObject(body);
+      Object error = json.getValue("error");
+      if (error instanceof JsonObject e && e.getString("message") != null) {
+        return e.getString("message");
+      }
+      if (error instanceof String s) {
+        return s;
+      }
+    } catch (RuntimeException notJson) {
+      // fall through to the raw text
+    }
+    String text = body.strip();
+    return text.length() > 300 ? text.substring(0, 300) + "…" : text;
+  }
+}

@@ -1,0 +1,71 @@
+package dev.ensemble.ai;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ensemble.config.ConfigException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class AiSettingsTest {
+
+  @Test
+  void withoutAProviderTheAssistantIsOff() {
+    AiSettings s = AiSettings.fromEnv(Map.of());
+    assertFalse(s.enabled());
+    assertEquals(20, s.requestsPerMinute());
+    assertEquals(0, s.projectTokenBudget());
+    assertEquals(Duration.ofSeconds(120), s.timeout());
+  }
+
+  @Test
+  void aLocalOpenAiCompatibleServerNeedsOnlyItsUrlAndModel() {
+    AiSettings s = AiSettings.fromEnv(Map.of(
+        "ENSEMBLE_AI_PROVIDER", "openai-compatible",
+        "ENSEMBLE_AI_BASE_URL", "http://127.0.0.1:11434/v1/",
+        "ENSEMBLE_AI_CHAT_MODEL", "qwen2.5-coder:7b"));
+    assertTrue(s.enabled());
+    assertEquals("http://127.0.0.1:11434/v1", s.endpoint().orElseThrow().baseUrl().toString());
+    assertEquals(Optional.empty(), s.endpoint().orElseThrow().apiKey());
+    assertEquals("qwen2.5-coder:7b", s.completionModel(), "the completion model defaults to the chat model");
+  }
+
+  @Test
+  void hostedProvidersHaveDefaultsButNeedAKey() {
+    AiSettings s = AiSettings.fromEnv(Map.of("ENSEMBLE_AI_PROVIDER", "anthropic", "ENSEMBLE_AI_API_KEY", "k"));
+    assertEquals("https://api.anthropic.com/v1", s.endpoint().orElseThrow().baseUrl().toString());
+    assertFalse(s.endpoint().orElseThrow().toString().contains("k)"), "the key is never printed");
+    ConfigException e = assertThrows(ConfigException.class, () -> AiSettings.fromEnv(Map.of("ENSEMBLE_AI_PROVIDER", "openai")));
+    assertTrue(e.getMessage().startsWith("ENSEMBLE_AI_API_KEY"));
+  }
+
+  @Test
+  void badValuesNameTheirVariable() {
+    assertEquals("ENSEMBLE_AI_PROVIDER", variable(Map.of("ENSEMBLE_AI_PROVIDER", "gemini")));
+    assertEquals("ENSEMBLE_AI_BASE_URL", variable(Map.of("ENSEMBLE_AI_PROVIDER", "openai-compatible", "ENSEMBLE_AI_CHAT_MODEL", "m")));
+    assertEquals("ENSEMBLE_AI_BASE_URL", variable(Map.of(
+        "ENSEMBLE_AI_PROVIDER", "openai", "ENSEMBLE_AI_API_KEY", "k", "ENSEMBLE_AI_BASE_URL", "ftp://x")));
+    assertEquals("ENSEMBLE_AI_MAX_TOKENS", variable(Map.of("ENSEMBLE_AI_MAX_TOKENS", "lots")));
+    assertEquals("ENSEMBLE_AI_REQUESTS_PER_MINUTE", variable(Map.of("ENSEMBLE_AI_REQUESTS_PER_MINUTE", "-1")));
+    assertEquals("ENSEMBLE_AI_PROJECT_TOKEN_BUDGET", variable(Map.of("ENSEMBLE_AI_PROJECT_TOKEN_BUDGET", "x")));
+    assertEquals("ENSEMBLE_AI_TIMEOUT_SECONDS", variable(Map.of("ENSEMBLE_AI_TIMEOUT_SECONDS", "0")));
+    assertEquals("ENSEMBLE_AI_API_KEY", variable(Map.of("ENSEMBLE_AI_API_KEY", "k")), "a key without a provider");
+  }
+
+  @Test
+  void retryAfterIsReadInSecondsOrAsADate() {
+    assertEquals(Optional.of(7L), UpstreamExchange.parseRetryAfter("7"));
+    assertEquals(Optional.of(1L), UpstreamExchange.parseRetryAfter("0.2"));
+    assertTrue(UpstreamExchange.parseRetryAfter("Wed, 21 Oct 2099 07:28:00 GMT").orElseThrow() > 1000);
+    assertEquals(Optional.empty(), UpstreamExchange.parseRetryAfter("soon"));
+  }
+
+  private static String variable(Map<String, String> env) {
+    ConfigException e = assertThrows(ConfigException.class, () -> AiSettings.fromEnv(env));
+    return e.getMessage().substring(0, e.getMessage().indexOf(':'));
+  }
+}

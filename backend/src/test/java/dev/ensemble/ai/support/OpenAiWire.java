@@ -1,0 +1,101 @@
+package dev.ensemble.ai.support;
+
+import dev.ensemble.ai.support.ProviderStandIn.Script;
+import dev.ensemble.ai.support.ProviderStandIn.Step;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * OpenAI's chat-completions streaming protocol as the stand-in speaks it: SSE {@code data:}
+ * chunks with {@code choices[].delta.content}, a final chunk with {@code finish_reason}, a usage
+ * chunk with empty choices when {@code stream_options.include_usage} was asked for, then
+ * {@code data: [DONE]}; errors as {@code {"error": {message, type, param, code}}}.
+ */
+public final class OpenAiWire {
+  private OpenAiWire() {}
+
+  public static final Map<String, String> SSE_HEADERS =
+      Map.of("Content-Type", "text/event-stream; charset=utf-8", "Cache-Control", "no-cache");
+
+  /** A complete streamed answer, written with a short pause between tokens. */
+  public static Function<JsonObject, Script> answer(List<String> tokens, int promptTokens, int completionTokens) {
+    return request -> {
+      List<Step> steps = new ArrayList<>(opening(request, tokens, 2));
+      steps.add(chunk(request, new JsonObject(), "stop"));
+      if (request.getJsonObject("stream_options", new JsonObject()).getBoolean("include_usage", false)) {
+        steps.add(frame(base(request)
+            .put("choices", new JsonArray())
+            .put("usage", new JsonObject()
+                .put("prompt_tokens", promptTokens)
+                .put("completion_tokens", completionTokens)
+                .put("total_tokens", promptTokens + completionTokens))));
+      }
+      steps.add(new Step.Write("data: [DONE]\n\n"));
+      steps.add(new Step.End());
+      return new Script(200, SSE_HEADERS, steps);
+    };
+  }
+
+  /** Some tokens, then nothing more until the client goes away. */
+  public static Function<JsonObject, Script> tokensThenHang(List<String> tokens) {
+    return request -> {
+      List<Step> steps = new ArrayList<>(opening(request, tokens, 0));
+      steps.add(new Step.Hang());
+      return new Script(200, SSE_HEADERS, steps);
+    };
+  }
+
+  /** Some tokens, then the connection breaks mid-response. */
+  public static Function<JsonObject, Script> tokensThenDrop(List<String> tokens) {
+    return request -> {
+      List<Step> steps = new ArrayList<>(opening(request, tokens, 0));
+      steps.add(new Step.Pause(50));
+      steps.add(new Step.Drop());
+      return new Script(200, SSE_HEADERS, steps);
+    };
+  }
+
+  /** An HTTP error with OpenAI's error body. */
+  public static Script error(int status, String type, String code, String message, Map<String, String> headers) {
+    JsonObject body = new JsonObject().put("error", new JsonObject()
+        .put("message", message).put("type", type).putNull("param").put("code", code));
+    Map<String, String> all = new java.util.HashMap<>(headers);
+    all.put("Content-Type", "application/json");
+    return new Script(status, all, List.of(new Step.Write(body.encode()), new Step.End()));
+  }
+
+  private static List<Step> opening(JsonObject request, List<String> tokens, long pauseMillis) {
+    List<Step> steps = new ArrayList<>();
+    steps.add(chunk(request, new JsonObject().put("role", "assistant").put("content", ""), null));
+    for (String t : tokens) {
+      if (pauseMillis > 0) {
+        steps.add(new Step.Pause(pauseMillis));
+      }
+      steps.add(chunk(request, new JsonObject().put("content", t), null));
+    }
+    return steps;
+  }
+
+  private static Step chunk(JsonObject request, JsonObject delta, String finishReason) {
+    JsonObject choice = new JsonObject().put("index", 0).put("delta", delta).putNull("logprobs");
+    choice.put("finish_reason", finishReason);
+    return frame(base(request).put("choices", new JsonArray().add(choice)));
+  }
+
+  private static JsonObject base(JsonObject request) {
+    return new JsonObject()
+        .put("id", "chatcmpl-standin")
+        .put("object", "chat.completion.chunk")
+        .put("created", 1_700_000_000)
+        .put("model", request.getString("model"))
+        .put("system_fingerprint", "fp_standin");
+  }
+
+  private static Step frame(JsonObject json) {
+    return new Step.Write("data: " + json.encode() + "\n\n");
+  }
+}
