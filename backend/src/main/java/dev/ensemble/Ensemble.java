@@ -17,8 +17,11 @@ import dev.ensemble.identity.OAuthLogin;
 import dev.ensemble.identity.PasswordHasher;
 import dev.ensemble.identity.SecretBox;
 import dev.ensemble.identity.SessionCookies;
+import dev.ensemble.live.LiveEndpoint;
+import dev.ensemble.live.LiveSettings;
 import dev.ensemble.metrics.EventLoopLag;
 import dev.ensemble.projects.ProjectRoutes;
+import dev.ensemble.projects.ProjectSocketGate;
 import dev.ensemble.projects.ProjectStore;
 import dev.ensemble.store.Database;
 import dev.ensemble.sync.SyncEndpoint;
@@ -126,13 +129,16 @@ public final class Ensemble {
     // One per node: it owns the loaded documents that every HTTP verticle's sockets share.
     Optional<AiProvider> aiProvider =
         config.ai().endpoint().map(endpoint -> new Langchain4jProvider(endpoint, config.ai().timeout()));
-    ChatService chat = new ChatService(config.ai(), aiProvider, new ChatStore(db.pool()), new ChatFanOut());
+    ChatFanOut chatFanOut = new ChatFanOut();
+    ChatService chat = new ChatService(config.ai(), aiProvider, new ChatStore(db.pool()), chatFanOut);
     AiRoutes ai = new AiRoutes(chat, projectStore, config.ai());
+    LiveEndpoint live =
+        new LiveEndpoint(vertx, new ProjectSocketGate(authenticator, projectStore), chatFanOut, LiveSettings.defaults());
     SyncEndpoint sync = new SyncEndpoint(vertx, db.pool(), authenticator, projectStore, SyncSettings.defaults());
     HttpVerticle.Wiring wiring =
         new HttpVerticle.Wiring(
             config.httpHost(), config.httpPort(), config.maxBodyBytes(), config.trustProxy(),
-            config.shutdownTimeout(), db, registry, authenticator, auth, projects, sync, ai,
+            config.shutdownTimeout(), db, registry, authenticator, auth, projects, sync, ai, live,
             ApiDescription.load(), draining::get);
     int instances = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), 4));
     List<HttpVerticle> deployed = new ArrayList<>();

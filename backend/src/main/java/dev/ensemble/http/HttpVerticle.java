@@ -2,6 +2,7 @@ package dev.ensemble.http;
 
 import dev.ensemble.ai.AiRoutes;
 import dev.ensemble.identity.AuthRoutes;
+import dev.ensemble.live.LiveEndpoint;
 import dev.ensemble.identity.Authenticator;
 import dev.ensemble.projects.ProjectRoutes;
 import dev.ensemble.store.Database;
@@ -29,7 +30,7 @@ public final class HttpVerticle extends VerticleBase {
   public record Wiring(
       String host, int port, long maxBodyBytes, boolean trustProxy, Duration shutdownTimeout,
       Database database, PrometheusMeterRegistry registry, Authenticator authenticator,
-      AuthRoutes auth, ProjectRoutes projects, SyncEndpoint sync, AiRoutes ai, ApiDescription openApi,
+      AuthRoutes auth, ProjectRoutes projects, SyncEndpoint sync, AiRoutes ai, LiveEndpoint live, ApiDescription openApi,
       BooleanSupplier draining) {}
 
   private final Wiring w;
@@ -56,6 +57,7 @@ public final class HttpVerticle extends VerticleBase {
     w.auth().mount(router, api);
     w.projects().mount(router, api);
     w.ai().mount(router, api);
+    w.live().mount(router);
     w.sync().mount(router);
     router.route("/api/*").handler(ctx -> ctx.fail(ApiException.notFound("route " + ctx.request().path())));
 
