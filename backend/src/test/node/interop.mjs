@@ -1,9 +1,10 @@
 // Stock automerge-repo clients against the Ensemble sync endpoint, driven by SyncInteropTest.
-// Usage: node interop.mjs collaborate | reopen
+// Usage: node interop.mjs collaborate | reopen | files | twoNodes | typeUntilKilled
 // Settings come from the environment (see SyncInteropTest); the result is one JSON line on stdout.
 import { Repo, cbor } from "@automerge/automerge-repo";
 import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket";
 import * as A from "@automerge/automerge";
+import fs from "node:fs";
 
 const env = (name) => {
   const value = process.env[name];
@@ -136,6 +137,117 @@ async function reopen() {
   return finish(result, [c]);
 }
 
+/** The files API seen live: a REST PUT arrives in a stock client as a change; cursors after it stay put. */
+async function files() {
+  const base = env("BASE_URL");
+  const project = env("PROJECT");
+  const auth = { Authorization: `Bearer ${env("TOKEN")}` };
+  const fileUrl = (path) => `${base}/api/projects/${project}/files/${path.split("/").map(encodeURIComponent).join("/")}`;
+  const put = async (path, text) => {
+    const r = await fetch(fileUrl(path), { method: "PUT", headers: auth, body: text });
+    if (r.status >= 300) throw new Error(`PUT ${path}: ${r.status} ${await r.text()}`);
+    return r.json();
+  };
+  const c = client(env("SYNC_URL"));
+  const result = {};
+
+  const before = "😀 one\ntwo\nthree 👍🏽\nfour\n";
+  const created = await put("src/live.txt", before);
+  const handle = await findOrUnavailable(c.repo, created.docUrl);
+  if (typeof handle === "string") throw new Error(`file document not found: ${handle}`);
+  result.textBefore = handle.doc().content;
+
+  // The root document lists the file with plain strings (as a browser would have written them).
+  const projectJson = await (await fetch(`${base}/api/projects/${project}`, { headers: auth })).json();
+  const root = await findOrUnavailable(c.repo, projectJson.rootDocUrl);
+  if (typeof root === "string") throw new Error(`root document not found: ${root}`);
+  const entry = root.doc().files["src/live.txt"];
+  result.rootEntry = { docUrl: entry.docUrl, kind: entry.kind, size: entry.size, docUrlIsString: typeof entry.docUrl === "string" };
+  result.rootName = root.doc().name;
+
+  // Cursors (UTF-16 positions, as automerge-js counts) before and after the region the PUT edits.
+  const at = (text, s) => text.indexOf(s);
+  const cursorBefore = A.getCursor(handle.doc(), ["content"], at(before, "one"));
+  const cursorAfter = A.getCursor(handle.doc(), ["content"], at(before, "four"));
+  const changes = [];
+  handle.on("change", ({ patches }) => changes.push(patches));
+
+  const after = "😀 one\ntwo and 🎉 more\nthree 👍🏽\nfour\n";
+  const updated = await put("src/live.txt", after);
+  await until("the PUT to arrive", () => handle.doc().content === after);
+  result.textAfter = handle.doc().content;
+  result.sameDocument = updated.docUrl === created.docUrl;
+  result.changeEvents = changes.length;
+  result.patches = changes.flat().map((p) => ({ action: p.action, path: p.path, value: p.value, length: p.length }));
+  result.cursorBeforeAt = A.getCursorPosition(handle.doc(), ["content"], cursorBefore);
+  result.cursorAfterAt = A.getCursorPosition(handle.doc(), ["content"], cursorAfter);
+  result.expectedBeforeAt = at(after, "one");
+  result.expectedAfterAt = at(after, "four");
+  await until("the root to show the new size", () => root.doc().files["src/live.txt"].size === updated.size);
+  result.rootSizeAfter = root.doc().files["src/live.txt"].size;
+  return finish(result, [c]);
+}
+
+/** Two clients on two server nodes that share PostgreSQL and Redis. */
+async function twoNodes() {
+  const a = client(env("SYNC_URL_A"));
+  const b = client(env("SYNC_URL_B"));
+  const result = {};
+  const handleA = a.repo.create({ content: "hello" });
+  await Promise.race([
+    confirmedByServer(a.repo, handleA),
+    sleep(10_000).then(() => { throw new Error("node A never confirmed the new document"); }),
+  ]);
+  const handleB = await findOrUnavailable(b.repo, handleA.url);
+  if (typeof handleB === "string") throw new Error(`node B could not find the document: ${handleB}`);
+  result.textSeenOnB = handleB.doc().content;
+
+  const started = Date.now();
+  handleA.change((d) => A.splice(d, ["content"], 5, 0, " from A"));
+  await until("B (node B) to receive A's edit (node A)", () => handleB.doc().content === "hello from A");
+  result.millisAtoB = Date.now() - started;
+  result.textOnBAfterA = handleB.doc().content;
+
+  handleB.change((d) => A.splice(d, ["content"], 0, 0, "B: "));
+  await until("A to receive B's edit", () => handleA.doc().content === "B: hello from A");
+  result.textOnAAfterB = handleA.doc().content;
+
+  const heardByB = [];
+  handleB.on("ephemeral-message", (m) => heardByB.push(m.message));
+  for (let i = 0; i < 20 && heardByB.length === 0; i++) {
+    handleA.broadcast({ user: "alice", cursor: 4 });
+    await sleep(100);
+  }
+  await until("B to hear A's presence across nodes", () => heardByB.length > 0);
+  result.presenceOnB = heardByB[0];
+  return finish(result, [a, b]);
+}
+
+/**
+ * Types into a new document until the process is killed, writing after each server confirmation
+ * the confirmed text to CONFIRMED_FILE (atomically) for SyncCrashTest.
+ */
+async function typeUntilKilled() {
+  const c = client(env("SYNC_URL"));
+  const out = env("CONFIRMED_FILE");
+  const handle = c.repo.create({ content: "" });
+  let confirmed = -1;
+  c.repo.synchronizer.on("sync-state", ({ documentId, syncState }) => {
+    if (documentId !== handle.documentId) return;
+    const doc = handle.doc();
+    const theirs = new Set(syncState.theirHeads ?? []);
+    if (doc.content.length > confirmed && A.getHeads(doc).every((h) => theirs.has(h))) {
+      confirmed = doc.content.length;
+      fs.writeFileSync(`${out}.tmp`, JSON.stringify({ url: handle.url, text: doc.content }));
+      fs.renameSync(`${out}.tmp`, out);
+    }
+  });
+  for (let i = 0; ; i++) {
+    handle.change((d) => A.splice(d, ["content"], d.content.length, 0, String.fromCharCode(97 + (i % 26))));
+    await sleep(2);
+  }
+}
+
 async function finish(result, clients) {
   for (const c of clients) c.stop();
   await Promise.all(clients.map((c) => c.repo.shutdown().catch(() => {})));
@@ -143,7 +255,7 @@ async function finish(result, clients) {
   process.exit(0);
 }
 
-const scenarios = { collaborate, reopen };
+const scenarios = { collaborate, reopen, files, twoNodes, typeUntilKilled };
 const name = process.argv[2];
 if (!scenarios[name]) {
   console.error(`usage: node interop.mjs ${Object.keys(scenarios).join("|")}`);

@@ -6,7 +6,11 @@ import dev.ensemble.ai.ChatFanOut;
 import dev.ensemble.ai.ChatService;
 import dev.ensemble.ai.ChatStore;
 import dev.ensemble.ai.Langchain4jProvider;
+import dev.ensemble.cluster.Bus;
+import dev.ensemble.cluster.LocalBus;
+import dev.ensemble.cluster.RedisBus;
 import dev.ensemble.config.EnsembleConfig;
+import dev.ensemble.http.Api;
 import dev.ensemble.http.ApiDescription;
 import dev.ensemble.http.HttpVerticle;
 import dev.ensemble.identity.AccountStore;
@@ -26,6 +30,9 @@ import dev.ensemble.projects.ProjectStore;
 import dev.ensemble.store.Database;
 import dev.ensemble.sync.SyncEndpoint;
 import dev.ensemble.sync.SyncSettings;
+import dev.ensemble.sync.files.FileRoutes;
+import dev.ensemble.sync.files.ProjectFiles;
+import io.vertx.ext.web.handler.BodyHandler;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -73,6 +80,7 @@ public final class Ensemble {
 
   /** Starts the server; the future fails with the reason when it cannot. */
   public static Future<Ensemble> start(EnsembleConfig config) {
+    SyncSettings syncSettings = config.sync();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Vertx vertx =
         Vertx.builder()
@@ -96,7 +104,9 @@ public final class Ensemble {
             parts -> {
               SecretBox secrets = (SecretBox) parts[0];
               Database db = (Database) parts[1];
-              return deploy(vertx, config, registry, secrets, db, draining)
+              return bus(vertx, config)
+                  .compose(bus -> deploy(vertx, config, syncSettings, bus, registry, secrets, db, draining)
+                      .recover(e -> bus.close().transform(x -> Future.failedFuture(e))))
                   .map(http -> new Ensemble(vertx, db, config, http, http.sync(), draining))
                   .recover(e -> db.close(vertx).transform(x -> Future.failedFuture(e)));
             })
@@ -110,8 +120,8 @@ public final class Ensemble {
   }
 
   private static Future<HttpVerticle> deploy(
-      Vertx vertx, EnsembleConfig config, PrometheusMeterRegistry registry, SecretBox secrets, Database db,
-      AtomicBoolean draining) {
+      Vertx vertx, EnsembleConfig config, SyncSettings syncSettings, Bus bus, PrometheusMeterRegistry registry,
+      SecretBox secrets, Database db, AtomicBoolean draining) {
     AccountStore accounts = new AccountStore(db.pool());
     SessionCookies sessions = new SessionCookies(accounts, config.sessionTtl(), config.secureCookies());
     WebClient http = WebClient.create(vertx, new WebClientOptions().setUserAgent("Ensemble"));
@@ -124,7 +134,6 @@ public final class Ensemble {
         new LoginThrottle(config.loginAttemptsPerAccount(), config.loginAttemptsPerIp(), config.loginWindow(), Clock.systemUTC());
     AuthRoutes auth = new AuthRoutes(vertx, accounts, new PasswordHasher(), throttle, sessions, providers);
     ProjectStore projectStore = new ProjectStore(db.pool());
-    ProjectRoutes projects = new ProjectRoutes(projectStore, accounts, config.publicUrl());
     Authenticator authenticator = new Authenticator(accounts);
     // One per node: it owns the loaded documents that every HTTP verticle's sockets share.
     Optional<AiProvider> aiProvider =
@@ -134,7 +143,13 @@ public final class Ensemble {
     AiRoutes ai = new AiRoutes(chat, projectStore, config.ai());
     LiveEndpoint live =
         new LiveEndpoint(vertx, new ProjectSocketGate(authenticator, projectStore), chatFanOut, LiveSettings.defaults());
-    SyncEndpoint sync = new SyncEndpoint(vertx, db.pool(), authenticator, projectStore, SyncSettings.defaults());
+    SyncEndpoint sync = new SyncEndpoint(vertx, db.pool(), authenticator, projectStore, syncSettings, bus);
+    ProjectFiles files = new ProjectFiles(sync.documents(), db.pool());
+    FileRoutes fileRoutes = new FileRoutes(projectStore, files, syncSettings);
+    // File uploads have their own size limit, so their routes get their own body handler.
+    Api fileApi = new Api(List.of(BodyHandler.create(false).setBodyLimit(syncSettings.maxFileBytes()), authenticator));
+    sync.addRoutes(router -> fileRoutes.mount(router, fileApi));
+    ProjectRoutes projects = new ProjectRoutes(projectStore, accounts, config.publicUrl(), files::ensureRoot);
     HttpVerticle.Wiring wiring =
         new HttpVerticle.Wiring(
             config.httpHost(), config.httpPort(), config.maxBodyBytes(), config.trustProxy(),
@@ -167,6 +182,16 @@ public final class Ensemble {
                   config.httpHost(), first.actualPort(), config.publicUrl());
               return first;
             });
+  }
+
+  /** Redis between nodes when ENSEMBLE_REDIS_URL is set; otherwise this node alone. */
+  private static Future<Bus> bus(Vertx vertx, EnsembleConfig config) {
+    return config.redisUrl()
+        .map(url -> RedisBus.connect(vertx, url).<Bus>map(b -> {
+          log.info("node {} shares documents with other nodes through Redis", b.nodeId());
+          return b;
+        }))
+        .orElseGet(() -> Future.succeededFuture(new LocalBus()));
   }
 
   public int port() {

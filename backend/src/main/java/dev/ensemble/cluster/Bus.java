@@ -18,6 +18,17 @@ public interface Bus {
   /** Subscribed once the future completes; the handler may run on any thread. */
   Future<Subscription> subscribe(String topic, Consumer<byte[]> handler);
 
+  /**
+   * Registers what to do when messages may have been lost (the bus reconnected): receivers catch
+   * up from the store.
+   */
+  default void onGap(Runnable listener) {}
+
+  /** Releases connections; nothing is delivered afterwards. */
+  default Future<Void> close() {
+    return Future.succeededFuture();
+  }
+
   /** A live subscription. */
   interface Subscription {
     Future<Void> cancel();

@@ -1,6 +1,7 @@
 package dev.ensemble.config;
 
 import dev.ensemble.ai.AiSettings;
+import dev.ensemble.sync.SyncSettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,7 +33,8 @@ public record EnsembleConfig(
     String logLevel,
     Optional<OAuthProviderConfig> github,
     Optional<OAuthProviderConfig> gitlab,
-    AiSettings ai) {
+    AiSettings ai,
+    SyncSettings sync) {
 
   /** Settings of one OAuth2 login provider. */
   public record OAuthProviderConfig(
@@ -77,7 +79,7 @@ public record EnsembleConfig(
     return new EnsembleConfig(
         host, port, publicUrl, dataDir, db, poolSize, redis, secret, maxBody, sessionTtl,
         perAccount, perIp, loginWindow, shutdown, embeddedUser, trustProxy, logLevel, github, gitlab,
-        AiSettings.fromEnv(env));
+        AiSettings.fromEnv(env), SyncSettings.fromEnv(env));
   }
 
   /** True when cookies must carry the Secure attribute. */

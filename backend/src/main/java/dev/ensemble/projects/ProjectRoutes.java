@@ -37,14 +37,22 @@ public final class ProjectRoutes {
           new JsonObject().put("role", oneOf("editor", "viewer")).put("expiresInHours", integer(1, 720)),
           "role");
 
+  /** Creates a project's root document when it does not exist yet (the sync feature does). */
+  @FunctionalInterface
+  public interface RootDocuments {
+    Future<Void> ensure(Project project);
+  }
+
   private final ProjectStore projects;
   private final AccountStore accounts;
   private final URI publicUrl;
+  private final RootDocuments roots;
 
-  public ProjectRoutes(ProjectStore projects, AccountStore accounts, URI publicUrl) {
+  public ProjectRoutes(ProjectStore projects, AccountStore accounts, URI publicUrl, RootDocuments roots) {
     this.projects = projects;
     this.accounts = accounts;
     this.publicUrl = publicUrl;
+    this.roots = roots;
   }
 
   public void mount(Router router, Api api) {
@@ -83,7 +91,9 @@ public final class ProjectRoutes {
   private Future<Reply> create(RoutingContext ctx) {
     Caller caller = Authenticator.require(ctx);
     String name = name(NEW_PROJECT.read(ctx));
-    return projects.create(caller.user().id(), name).map(p -> Reply.created(p.toJson()));
+    // The root document exists before anyone learns its URL.
+    return projects.create(caller.user().id(), name)
+        .compose(p -> roots.ensure(p).map(v -> Reply.created(p.toJson())));
   }
 
   private Future<Reply> list(RoutingContext ctx) {
@@ -94,7 +104,8 @@ public final class ProjectRoutes {
   }
 
   private Future<Reply> get(RoutingContext ctx) {
-    return access(ctx, Role.VIEWER).map(p -> Reply.ok(p.toJson()));
+    // Projects from before root documents, or whose creation stopped half-way, get theirs here.
+    return access(ctx, Role.VIEWER).compose(p -> roots.ensure(p).map(v -> Reply.ok(p.toJson())));
   }
 
   private Future<Reply> rename(RoutingContext ctx) {

@@ -59,6 +59,11 @@ final class DocRegistry implements DocSession.Host {
       return t;
     };
     this.pool = Executors.newFixedThreadPool(settings.documentThreads(), threads);
+    // Notices may have been lost: every loaded document reads what other nodes stored meanwhile.
+    bus.onGap(() -> sessions.values().stream()
+        .filter(Future::succeeded)
+        .flatMap(f -> f.result().stream())
+        .forEach(s -> s.changedElsewhere(Long.MAX_VALUE)));
   }
 
   /** The loaded session of a document, if it is in memory now. */
@@ -195,7 +200,7 @@ final class DocRegistry implements DocSession.Host {
         .toList();
     return Future.all(closing).transform(ar -> {
       pool.shutdown();
-      return Future.<Void>succeededFuture();
+      return bus.close().otherwiseEmpty();
     });
   }
 

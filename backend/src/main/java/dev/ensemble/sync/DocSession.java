@@ -18,9 +18,13 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import org.automerge.ChangeHash;
 import org.automerge.Document;
 import org.automerge.SyncState;
+import org.automerge.Transaction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +63,30 @@ final class DocSession {
 
   private record Inbound(Peer peer, WireMessage message) {}
 
+  /** A change made on this node (files API): applied in the next batch, answered once durable. */
+  private record LocalEdit<T>(Function<Transaction, T> edit, Promise<T> done) {
+    /** Applies the edit in its own transaction; returns how to answer once the batch is durable. */
+    Runnable apply(Document doc) {
+      Transaction tx = doc.startTransaction();
+      T result;
+      try {
+        result = edit.apply(tx);
+      } catch (RuntimeException e) {
+        tx.rollback();
+        return () -> done.tryFail(e);
+      }
+      tx.commit();
+      return () -> done.tryComplete(result);
+    }
+  }
+
+  /** The session closed (evicted) before the work ran: find the document again and retry. */
+  static final class SessionClosed extends RuntimeException {
+    SessionClosed() {
+      super("document session closed", null, false, false);
+    }
+  }
+
   private final DocumentId id;
   private final UUID projectId;
   private final Host host;
@@ -68,6 +96,7 @@ final class DocSession {
   // Only touched on exec.
   private final Map<Peer, SyncState> states = new HashMap<>();
   private final List<Inbound> inbox = new ArrayList<>();
+  private final List<LocalEdit<?>> edits = new ArrayList<>();
   private long lastSeq;
   private long snapshotBytes;
   private long incrementBytes;
@@ -151,11 +180,16 @@ final class DocSession {
             state.free();
           }
           inbox.removeIf(in -> in.peer() == peer);
-          if (states.isEmpty() && !closed) {
-            long generation = ++idleGeneration;
-            later(host.settings().idleEviction().toMillis(), () -> evictIfIdle(generation));
-          }
+          evictLaterIfUnused();
         });
+  }
+
+  /** With no peer, the document leaves memory after the idle time unless someone comes meanwhile. */
+  private void evictLaterIfUnused() {
+    if (states.isEmpty() && !closed) {
+      long generation = ++idleGeneration;
+      later(host.settings().idleEviction().toMillis(), () -> evictIfIdle(generation));
+    }
   }
 
   /** Runs the reader on the document's thread (tests and tools read through this). */
@@ -163,14 +197,53 @@ final class DocSession {
     exec.execute(() -> reader.accept(doc));
   }
 
+  /** Reads the document on its thread; fails with {@link SessionClosed} when the session has closed. */
+  <T> Future<T> read(Function<Document, T> reader) {
+    Promise<T> done = Promise.promise();
+    exec.execute(() -> {
+      if (closed) {
+        done.fail(new SessionClosed());
+        return;
+      }
+      try {
+        done.complete(reader.apply(doc));
+      } catch (RuntimeException e) {
+        done.fail(e);
+      }
+      evictLaterIfUnused();
+    });
+    return done.future();
+  }
+
+  /**
+   * Changes the document in one transaction, as a peer's change would be: in the next batch,
+   * stored, then synced to every peer and announced to other nodes. Completes once durable (or
+   * at once when it changed nothing); fails with {@link SessionClosed} when the session has closed.
+   */
+  <T> Future<T> change(Function<Transaction, T> edit) {
+    Promise<T> done = Promise.promise();
+    exec.execute(() -> {
+      if (closed) {
+        done.fail(new SessionClosed());
+        return;
+      }
+      edits.add(new LocalEdit<>(edit, done));
+      drain();
+      evictLaterIfUnused();
+    });
+    return done.future();
+  }
+
   // ---- the document thread -------------------------------------------------------------------
 
   private void drain() {
-    if (persisting || closed || inbox.isEmpty()) {
+    if (persisting || closed || (inbox.isEmpty() && edits.isEmpty())) {
       return;
     }
     List<Inbound> batch = new ArrayList<>(inbox);
     inbox.clear();
+    List<LocalEdit<?>> local = new ArrayList<>(edits);
+    edits.clear();
     ChangeHash[] before = doc.getHeads();
     Set<Peer> answer = new LinkedHashSet<>();
     for (Inbound in : batch) {
@@ -180,9 +253,14 @@ final class DocSession {
         in.peer().processed();
       }
     }
+    List<Runnable> replies = new ArrayList<>(local.size());
+    for (LocalEdit<?> edit : local) {
+      replies.add(edit.apply(doc));
+    }
     ChangeHash[] after = doc.getHeads();
     if (sameHeads(before, after)) {
       answer.forEach(this::sendSync);
+      replies.forEach(Runnable::run);
       return;
     }
     byte[] changes = doc.encodeChangesSince(before);
@@ -195,9 +273,11 @@ final class DocSession {
                     () -> {
                       persisting = false;
                       if (closed) {
+                        local.forEach(e -> e.done().tryFail(new SessionClosed()));
                         return;
                       }
                       if (ar.failed()) {
+                        local.forEach(e -> e.done().tryFail(ar.cause()));
                         fail("storing changes failed: " + ar.cause().getMessage());
                         return;
                       }
@@ -209,6 +289,7 @@ final class DocSession {
                         catchUp(); // another node appended in between
                       }
                       // Durable now: tell everyone.
+                      replies.forEach(Runnable::run);
                       states.keySet().forEach(this::sendSync);
                       host.announce(this, seq);
                       maybeCompact();
@@ -338,8 +419,11 @@ final class DocSession {
   }
 
   private void evictIfIdle(long generation) {
-    if (closed || generation != idleGeneration || !states.isEmpty() || persisting || compacting
-        || !inbox.isEmpty()) {
+    if (closed || generation != idleGeneration || !states.isEmpty()) {
+      return;
+    }
+    if (persisting || compacting || !inbox.isEmpty() || !edits.isEmpty()) {
+      later(host.settings().idleEviction().toMillis(), () -> evictIfIdle(generation));
       return;
     }
     close();
@@ -360,6 +444,8 @@ final class DocSession {
     peers.clear();
     inbox.forEach(in -> in.peer().processed());
     inbox.clear();
+    edits.forEach(e -> e.done().tryFail(new SessionClosed()));
+    edits.clear();
     host.closed(this);
     doc.free();
   }

@@ -15,6 +15,9 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import java.net.URI;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -35,6 +38,8 @@ public final class SyncEndpoint {
   private final ProjectStore projects;
   private final SyncSettings settings;
   private final DocRegistry registry;
+  private final Documents documents;
+  private final List<Consumer<Router>> routes = new CopyOnWriteArrayList<>();
 
   public SyncEndpoint(Vertx vertx, Pool pool, Authenticator authenticator, ProjectStore projects, SyncSettings settings) {
     this(vertx, pool, authenticator, projects, settings, new LocalBus());
@@ -47,15 +52,27 @@ public final class SyncEndpoint {
     this.projects = projects;
     this.settings = settings;
     this.registry = new DocRegistry(vertx, new PgDocumentStore(pool), bus, settings);
+    this.documents = new Documents(registry);
+  }
+
+  /** Server-side access to the documents this endpoint syncs. */
+  public Documents documents() {
+    return documents;
+  }
+
+  /** More routes of the sync feature (the files API), mounted on every router with {@code /sync}. */
+  public void addRoutes(Consumer<Router> mount) {
+    routes.add(mount);
   }
 
   public SyncSettings settings() {
     return settings;
   }
 
-  /** Registers {@code GET /sync}. */
+  /** Registers {@code GET /sync} and the routes added with {@link #addRoutes}. */
   public void mount(Router router) {
     router.get(PATH).handler(this::upgrade);
+    routes.forEach(m -> m.accept(router));
   }
 
   /** Stores what is in flight and frees the documents; call after the HTTP servers stopped. */

@@ -1,9 +1,12 @@
 package dev.ensemble.sync;
 
+import dev.ensemble.config.ConfigException;
 import java.time.Duration;
+import java.util.Map;
 
 /**
- * Limits and tunables of the sync endpoint.
+ * Limits and tunables of the sync endpoint and the files API, read from {@code ENSEMBLE_SYNC_*}
+ * variables by {@link #fromEnv} (documented in docs/sync.md).
  *
  * @param maxMessageBytes largest inbound WebSocket message; a bigger one gets an {@code error} and
  *     the connection is closed. The HTTP server's WebSocket frame and message limits must be at
@@ -18,6 +21,9 @@ import java.time.Duration;
  * @param compactionMinBytes increments are folded into a snapshot once they exceed both this and
  *     the snapshot's size
  * @param documentThreads threads that run Automerge work (each document on one of them at a time)
+ * @param maxFileBytes largest file the files API accepts (413 above)
+ * @param maxPathLength longest file path, in characters
+ * @param maxPathDepth most path segments (directories plus the file name)
  */
 public record SyncSettings(
     int maxMessageBytes,
@@ -28,24 +34,43 @@ public record SyncSettings(
     Duration keepAlive,
     Duration idleEviction,
     long compactionMinBytes,
-    int documentThreads) {
+    int documentThreads,
+    int maxFileBytes,
+    int maxPathLength,
+    int maxPathDepth) {
 
   public static SyncSettings defaults() {
+    return fromEnv(Map.of());
+  }
+
+  /** Reads every {@code ENSEMBLE_SYNC_*} variable, defaults for those unset; a bad value throws naming it. */
+  public static SyncSettings fromEnv(Map<String, String> env) {
+    Env e = new Env(env);
+    int maxMessage = e.integer("ENSEMBLE_SYNC_MAX_MESSAGE_BYTES", 16 * 1024 * 1024, 1024, 1 << 30);
+    int maxOutbound = e.integer("ENSEMBLE_SYNC_MAX_OUTBOUND_BYTES", Math.max(32 * 1024 * 1024, maxMessage), 1024, Integer.MAX_VALUE);
+    if (maxOutbound < maxMessage) {
+      throw new ConfigException("ENSEMBLE_SYNC_MAX_OUTBOUND_BYTES",
+          "must be at least ENSEMBLE_SYNC_MAX_MESSAGE_BYTES (" + maxMessage + "), got " + maxOutbound);
+    }
     return new SyncSettings(
-        16 * 1024 * 1024,
-        32 * 1024 * 1024,
-        256,
-        10_000,
-        Duration.ofSeconds(10),
-        Duration.ofSeconds(30),
-        Duration.ofMinutes(2),
-        256 * 1024,
-        Math.max(2, Runtime.getRuntime().availableProcessors()));
+        maxMessage,
+        maxOutbound,
+        e.integer("ENSEMBLE_SYNC_MAX_IN_FLIGHT", 256, 2, 1_000_000),
+        e.integer("ENSEMBLE_SYNC_MAX_DOCUMENTS_PER_CONNECTION", 10_000, 1, 10_000_000),
+        Duration.ofMillis(e.integer("ENSEMBLE_SYNC_JOIN_TIMEOUT_MS", 10_000, 100, 3_600_000)),
+        Duration.ofMillis(e.integer("ENSEMBLE_SYNC_KEEP_ALIVE_MS", 30_000, 100, 3_600_000)),
+        Duration.ofMillis(e.integer("ENSEMBLE_SYNC_IDLE_EVICTION_MS", 120_000, 1, 86_400_000)),
+        e.integer("ENSEMBLE_SYNC_COMPACTION_MIN_BYTES", 256 * 1024, 0, Integer.MAX_VALUE),
+        e.integer("ENSEMBLE_SYNC_DOCUMENT_THREADS", Math.max(2, Runtime.getRuntime().availableProcessors()), 1, 1024),
+        e.integer("ENSEMBLE_SYNC_MAX_FILE_BYTES", 10 * 1024 * 1024, 1, 1 << 30),
+        e.integer("ENSEMBLE_SYNC_MAX_PATH_LENGTH", 1024, 1, 65_536),
+        e.integer("ENSEMBLE_SYNC_MAX_PATH_DEPTH", 32, 1, 1024));
   }
 
   public SyncSettings {
     if (maxMessageBytes < 1024 || maxOutboundBytes < maxMessageBytes || maxInFlight < 2
-        || maxDocumentsPerConnection < 1 || documentThreads < 1 || compactionMinBytes < 0) {
+        || maxDocumentsPerConnection < 1 || documentThreads < 1 || compactionMinBytes < 0
+        || maxFileBytes < 1 || maxPathLength < 1 || maxPathDepth < 1) {
       throw new IllegalArgumentException("invalid sync settings");
     }
   }
@@ -60,16 +85,37 @@ public record SyncSettings(
 
   public SyncSettings withMaxMessageBytes(int bytes) {
     return new SyncSettings(bytes, Math.max(bytes, maxOutboundBytes), maxInFlight, maxDocumentsPerConnection,
-        joinTimeout, keepAlive, idleEviction, compactionMinBytes, documentThreads);
+        joinTimeout, keepAlive, idleEviction, compactionMinBytes, documentThreads, maxFileBytes, maxPathLength,
+        maxPathDepth);
   }
 
   public SyncSettings withIdleEviction(Duration idle) {
     return new SyncSettings(maxMessageBytes, maxOutboundBytes, maxInFlight, maxDocumentsPerConnection,
-        joinTimeout, keepAlive, idle, compactionMinBytes, documentThreads);
+        joinTimeout, keepAlive, idle, compactionMinBytes, documentThreads, maxFileBytes, maxPathLength, maxPathDepth);
   }
 
   public SyncSettings withCompactionMinBytes(long bytes) {
     return new SyncSettings(maxMessageBytes, maxOutboundBytes, maxInFlight, maxDocumentsPerConnection,
-        joinTimeout, keepAlive, idleEviction, bytes, documentThreads);
+        joinTimeout, keepAlive, idleEviction, bytes, documentThreads, maxFileBytes, maxPathLength, maxPathDepth);
+  }
+
+  /** Integer variables with a range; blank counts as unset. */
+  private record Env(Map<String, String> env) {
+    int integer(String name, int dflt, int min, int max) {
+      String v = env.get(name);
+      if (v == null || v.isBlank()) {
+        return dflt;
+      }
+      long parsed;
+      try {
+        parsed = Long.parseLong(v.trim().replace("_", ""));
+      } catch (NumberFormatException e) {
+        throw new ConfigException(name, "must be an integer, got '" + v.trim() + "'");
+      }
+      if (parsed < min || parsed > max) {
+        throw new ConfigException(name, "must be between " + min + " and " + max + ", got " + parsed);
+      }
+      return (int) parsed;
+    }
   }
 }

@@ -84,8 +84,9 @@ class SyncInteropTest {
     assertEquals("unavailable", r.getString("otherProject"), "another project's connection cannot get the document");
 
     String url = r.getString("url");
-    assertEquals(1, count("SELECT count(*) FROM documents WHERE project_id = '" + project + "'"),
-        "the new document belongs to the connection's project");
+    assertEquals(1, count("SELECT count(*) FROM documents d JOIN projects p ON p.id = d.project_id"
+            + " WHERE p.id = '" + project + "' AND d.id <> p.root_doc_id"),
+        "the new document belongs to the connection's project (besides its root document)");
 
     server.close();
     server = startServer();

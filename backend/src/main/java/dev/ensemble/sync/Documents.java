@@ -1,0 +1,78 @@
+package dev.ensemble.sync;
+
+import dev.ensemble.sync.DocSession.SessionClosed;
+import dev.ensemble.sync.protocol.DocumentId;
+import io.vertx.core.Future;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Function;
+import org.automerge.Document;
+import org.automerge.Transaction;
+
+/**
+ * Server-side reads and changes of a project's documents. They take the same path as a peer's
+ * sync messages: the document's own thread, stored before anyone is told, synced to every
+ * connected peer and announced to the other nodes.
+ */
+public final class Documents {
+  /** Retries when a document was evicted between finding it and running on it. */
+  private static final int ATTEMPTS = 5;
+
+  private final DocRegistry registry;
+
+  Documents(DocRegistry registry) {
+    this.registry = registry;
+  }
+
+  /** Reads a document of the project on its thread; empty when the project has no such document. */
+  public <T> Future<Optional<T>> read(DocumentId id, UUID projectId, Function<Document, T> reader) {
+    return read(id, projectId, reader, ATTEMPTS);
+  }
+
+  private <T> Future<Optional<T>> read(DocumentId id, UUID projectId, Function<Document, T> reader, int attempts) {
+    return registry.find(id).compose(found -> {
+      Optional<DocSession> session = found.filter(s -> s.projectId().equals(projectId));
+      if (session.isEmpty()) {
+        return Future.succeededFuture(Optional.<T>empty());
+      }
+      return session.get().read(reader).map(Optional::ofNullable)
+          .recover(e -> retry(e, attempts, () -> read(id, projectId, reader, attempts - 1)));
+    });
+  }
+
+  /**
+   * Changes a document of the project in one transaction and completes once the change is
+   * durable; empty when the project has no such document.
+   */
+  public <T> Future<Optional<T>> change(DocumentId id, UUID projectId, Function<Transaction, T> edit) {
+    return change(id, projectId, edit, ATTEMPTS);
+  }
+
+  private <T> Future<Optional<T>> change(DocumentId id, UUID projectId, Function<Transaction, T> edit, int attempts) {
+    return registry.find(id).compose(found -> {
+      Optional<DocSession> session = found.filter(s -> s.projectId().equals(projectId));
+      if (session.isEmpty()) {
+        return Future.succeededFuture(Optional.<T>empty());
+      }
+      return session.get().change(edit).map(Optional::ofNullable)
+          .recover(e -> retry(e, attempts, () -> change(id, projectId, edit, attempts - 1)));
+    });
+  }
+
+  /**
+   * Creates the document in the project (unless it exists) and changes it; fails when the id
+   * belongs to another project.
+   */
+  public <T> Future<T> createAndChange(DocumentId id, UUID projectId, Function<Transaction, T> edit) {
+    return registry.findOrCreate(id, projectId)
+        .compose(session -> session.projectId().equals(projectId)
+            ? change(id, projectId, edit)
+            : Future.failedFuture(new IllegalStateException("document " + id + " belongs to another project")))
+        .compose(r -> r.map(Future::succeededFuture)
+            .orElseGet(() -> Future.failedFuture(new IllegalStateException("document " + id + " vanished"))));
+  }
+
+  private static <T> Future<T> retry(Throwable e, int attempts, java.util.function.Supplier<Future<T>> again) {
+    return e instanceof SessionClosed && attempts > 1 ? again.get() : Future.failedFuture(e);
+  }
+}
