@@ -32,6 +32,7 @@ import dev.ensemble.sync.SyncEndpoint;
 import dev.ensemble.sync.SyncSettings;
 import dev.ensemble.sync.files.FileRoutes;
 import dev.ensemble.sync.files.ProjectFiles;
+import dev.ensemble.workspace.WorkingCopy;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -65,15 +66,17 @@ public final class Ensemble {
   private final AtomicBoolean draining;
   private final HttpVerticle http;
   private final SyncEndpoint sync;
+  private final Services services;
 
   private Ensemble(
       Vertx vertx, Database database, EnsembleConfig config, HttpVerticle http, SyncEndpoint sync,
-      AtomicBoolean draining) {
+      Services services, AtomicBoolean draining) {
     this.vertx = vertx;
     this.database = database;
     this.config = config;
     this.http = http;
     this.sync = sync;
+    this.services = services;
     this.port = http.actualPort();
     this.draining = draining;
   }
@@ -107,7 +110,7 @@ public final class Ensemble {
               return bus(vertx, config)
                   .compose(bus -> deploy(vertx, config, syncSettings, bus, registry, secrets, db, draining)
                       .recover(e -> bus.close().transform(x -> Future.failedFuture(e))))
-                  .map(http -> new Ensemble(vertx, db, config, http, http.sync(), draining))
+                  .map(d -> new Ensemble(vertx, db, config, d.http(), d.http().sync(), d.services(), draining))
                   .recover(e -> db.close(vertx).transform(x -> Future.failedFuture(e)));
             })
         .onSuccess(result::complete)
@@ -119,7 +122,12 @@ public final class Ensemble {
     return result.future();
   }
 
-  private static Future<HttpVerticle> deploy(
+  /** Domain services other parts (and tests) reach without going through HTTP. */
+  public record Services(ProjectStore projects, ProjectFiles files, WorkingCopy workingCopy) {}
+
+  private record Deployed(HttpVerticle http, Services services) {}
+
+  private static Future<Deployed> deploy(
       Vertx vertx, EnsembleConfig config, SyncSettings syncSettings, Bus bus, PrometheusMeterRegistry registry,
       SecretBox secrets, Database db, AtomicBoolean draining) {
     AccountStore accounts = new AccountStore(db.pool());
@@ -150,6 +158,7 @@ public final class Ensemble {
     Api fileApi = new Api(List.of(BodyHandler.create(false).setBodyLimit(syncSettings.maxFileBytes()), authenticator));
     sync.addRoutes(router -> fileRoutes.mount(router, fileApi));
     ProjectRoutes projects = new ProjectRoutes(projectStore, accounts, config.publicUrl(), files::ensureRoot);
+    Services services = new Services(projectStore, files, new WorkingCopy(vertx, files, syncSettings));
     HttpVerticle.Wiring wiring =
         new HttpVerticle.Wiring(
             config.httpHost(), config.httpPort(), config.maxBodyBytes(), config.trustProxy(),
@@ -180,7 +189,7 @@ public final class Ensemble {
               log.info(
                   "Ensemble listening on http://{}:{} (public URL {})",
                   config.httpHost(), first.actualPort(), config.publicUrl());
-              return first;
+              return new Deployed(first, services);
             });
   }
 
@@ -201,6 +210,10 @@ public final class Ensemble {
   /** The routes of the HTTP server. */
   public List<io.vertx.ext.web.Route> routes() {
     return http.routes();
+  }
+
+  public Services services() {
+    return services;
   }
 
   public Vertx vertx() {

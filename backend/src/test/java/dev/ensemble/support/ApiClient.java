@@ -78,6 +78,25 @@ public final class ApiClient {
     return send("DELETE", path, null, "application/json");
   }
 
+  /** Sends raw bytes (file uploads). */
+  public Response sendBytes(String method, String path, byte[] body) {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/octet-stream")
+            .method(method, HttpRequest.BodyPublishers.ofByteArray(body));
+    bearer.ifPresent(t -> b.header("Authorization", "Bearer " + t));
+    if (sendCsrf) {
+      csrf().ifPresent(t -> b.header("X-CSRF-Token", t));
+    }
+    try {
+      HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      return new Response(r.statusCode(), r.body(), r.headers());
+    } catch (Exception e) {
+      throw new IllegalStateException(method + " " + path + " failed: " + e, e);
+    }
+  }
+
   /** Sends a raw body with a given content type. */
   public Response send(String method, String path, String body, String contentType) {
     HttpRequest.Builder b =
