@@ -10,6 +10,8 @@ import dev.ensemble.cluster.Bus;
 import dev.ensemble.cluster.LocalBus;
 import dev.ensemble.cluster.RedisBus;
 import dev.ensemble.config.EnsembleConfig;
+import dev.ensemble.git.GitRoutes;
+import dev.ensemble.git.GitService;
 import dev.ensemble.http.Api;
 import dev.ensemble.http.ApiDescription;
 import dev.ensemble.http.HttpVerticle;
@@ -27,6 +29,10 @@ import dev.ensemble.metrics.EventLoopLag;
 import dev.ensemble.projects.ProjectRoutes;
 import dev.ensemble.projects.ProjectSocketGate;
 import dev.ensemble.projects.ProjectStore;
+import dev.ensemble.runs.RunConfigurationStore;
+import dev.ensemble.runs.RunRoutes;
+import dev.ensemble.runs.RunService;
+import dev.ensemble.runs.RunStore;
 import dev.ensemble.store.Database;
 import dev.ensemble.sync.SyncEndpoint;
 import dev.ensemble.sync.SyncSettings;
@@ -67,16 +73,18 @@ public final class Ensemble {
   private final HttpVerticle http;
   private final SyncEndpoint sync;
   private final Services services;
+  private final RunService runs;
 
   private Ensemble(
       Vertx vertx, Database database, EnsembleConfig config, HttpVerticle http, SyncEndpoint sync,
-      Services services, AtomicBoolean draining) {
+      Services services, RunService runs, AtomicBoolean draining) {
     this.vertx = vertx;
     this.database = database;
     this.config = config;
     this.http = http;
     this.sync = sync;
     this.services = services;
+    this.runs = runs;
     this.port = http.actualPort();
     this.draining = draining;
   }
@@ -110,7 +118,7 @@ public final class Ensemble {
               return bus(vertx, config)
                   .compose(bus -> deploy(vertx, config, syncSettings, bus, registry, secrets, db, draining)
                       .recover(e -> bus.close().transform(x -> Future.failedFuture(e))))
-                  .map(d -> new Ensemble(vertx, db, config, d.http(), d.http().sync(), d.services(), draining))
+                  .map(d -> new Ensemble(vertx, db, config, d.http(), d.http().sync(), d.services(), d.runs(), draining))
                   .recover(e -> db.close(vertx).transform(x -> Future.failedFuture(e)));
             })
         .onSuccess(result::complete)
@@ -125,7 +133,7 @@ public final class Ensemble {
   /** Domain services other parts (and tests) reach without going through HTTP. */
   public record Services(ProjectStore projects, ProjectFiles files, WorkingCopy workingCopy) {}
 
-  private record Deployed(HttpVerticle http, Services services) {}
+  private record Deployed(HttpVerticle http, Services services, RunService runs) {}
 
   private static Future<Deployed> deploy(
       Vertx vertx, EnsembleConfig config, SyncSettings syncSettings, Bus bus, PrometheusMeterRegistry registry,
@@ -149,8 +157,6 @@ public final class Ensemble {
     ChatFanOut chatFanOut = new ChatFanOut();
     ChatService chat = new ChatService(config.ai(), aiProvider, new ChatStore(db.pool()), chatFanOut);
     AiRoutes ai = new AiRoutes(chat, projectStore, config.ai());
-    LiveEndpoint live =
-        new LiveEndpoint(vertx, new ProjectSocketGate(authenticator, projectStore), chatFanOut, LiveSettings.defaults());
     SyncEndpoint sync = new SyncEndpoint(vertx, db.pool(), authenticator, projectStore, syncSettings, bus);
     ProjectFiles files = new ProjectFiles(sync.documents(), db.pool());
     FileRoutes fileRoutes = new FileRoutes(projectStore, files, syncSettings);
@@ -159,16 +165,24 @@ public final class Ensemble {
     sync.addRoutes(router -> fileRoutes.mount(router, fileApi));
     ProjectRoutes projects = new ProjectRoutes(projectStore, accounts, config.publicUrl(), files::ensureRoot);
     Services services = new Services(projectStore, files, new WorkingCopy(vertx, files, syncSettings));
+    // Runs live on the node that starts them; the sandbox is detected on a worker before deploying.
+    RunService runs = new RunService(vertx, config.runs(), new RunStore(db.pool()), new RunConfigurationStore(db.pool()),
+        services.workingCopy(), files, config.dataDir(), config.redisUrl().isEmpty());
+    LiveEndpoint live =
+        new LiveEndpoint(vertx, new ProjectSocketGate(authenticator, projectStore), chatFanOut, runs, LiveSettings.defaults());
+    GitService gitService = new GitService(vertx, config.git(), config.dataDir(), db.pool(), projectStore, files,
+        services.workingCopy(), accounts, secrets, GitService.providerHosts(config));
     HttpVerticle.Wiring wiring =
         new HttpVerticle.Wiring(
             config.httpHost(), config.httpPort(), config.maxBodyBytes(), config.trustProxy(),
             config.shutdownTimeout(), db, registry, authenticator, auth, projects, sync, ai, live,
-            ApiDescription.load(), draining::get);
+            new RunRoutes(runs, projectStore), new GitRoutes(projectStore, gitService), ApiDescription.load(),
+            draining::get);
     int instances = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), 4));
     List<HttpVerticle> deployed = new ArrayList<>();
     AtomicInteger loop = new AtomicInteger();
-    return vertx
-        .deployVerticle(
+    return runs.start()
+        .compose(ready -> vertx.deployVerticle(
             () -> {
               HttpVerticle v = new HttpVerticle(wiring);
               synchronized (deployed) {
@@ -176,7 +190,8 @@ public final class Ensemble {
               }
               return v;
             },
-            new DeploymentOptions().setInstances(instances))
+            new DeploymentOptions().setInstances(instances)))
+        .compose(id -> gitService.start().map(id))
         .map(
             id -> {
               for (int i = 0; i < instances; i++) {
@@ -189,7 +204,7 @@ public final class Ensemble {
               log.info(
                   "Ensemble listening on http://{}:{} (public URL {})",
                   config.httpHost(), first.actualPort(), config.publicUrl());
-              return new Deployed(first, services);
+              return new Deployed(first, services, runs);
             });
   }
 
@@ -224,7 +239,7 @@ public final class Ensemble {
     return config;
   }
 
-  /** Graceful stop: report not-ready, stop accepting and drain HTTP, close the pool and Vert.x. */
+  /** Graceful stop: report not-ready, stop accepting and drain HTTP, kill every run, close the pool and Vert.x. */
   public Future<Void> stop() {
     draining.set(true);
     io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
@@ -235,6 +250,7 @@ public final class Ensemble {
         .reduce((a, b) -> Future.all(a, b).mapEmpty())
         .orElse(Future.succeededFuture())
         .transform(x -> sync.close())
+        .transform(x -> runs.close())
         .transform(x -> database.close(vertx))
         .onComplete(x -> closeVertx(vertx).onComplete(done));
     return done.future();

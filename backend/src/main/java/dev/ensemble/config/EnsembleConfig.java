@@ -1,6 +1,8 @@
 package dev.ensemble.config;
 
 import dev.ensemble.ai.AiSettings;
+import dev.ensemble.git.GitSettings;
+import dev.ensemble.runs.RunSettings;
 import dev.ensemble.sync.SyncSettings;
 import java.net.URI;
 import java.nio.file.Path;
@@ -34,7 +36,9 @@ public record EnsembleConfig(
     Optional<OAuthProviderConfig> github,
     Optional<OAuthProviderConfig> gitlab,
     AiSettings ai,
-    SyncSettings sync) {
+    SyncSettings sync,
+    RunSettings runs,
+    GitSettings git) {
 
   /** Settings of one OAuth2 login provider. */
   public record OAuthProviderConfig(
@@ -79,7 +83,8 @@ public record EnsembleConfig(
     return new EnsembleConfig(
         host, port, publicUrl, dataDir, db, poolSize, redis, secret, maxBody, sessionTtl,
         perAccount, perIp, loginWindow, shutdown, embeddedUser, trustProxy, logLevel, github, gitlab,
-        AiSettings.fromEnv(env), SyncSettings.fromEnv(env));
+        AiSettings.fromEnv(env), SyncSettings.fromEnv(env), RunSettings.fromEnv(env),
+        GitSettings.fromEnv(env));
   }
 
   /** True when cookies must carry the Secure attribute. */

@@ -1,10 +1,12 @@
 package dev.ensemble.http;
 
 import dev.ensemble.ai.AiRoutes;
+import dev.ensemble.git.GitRoutes;
 import dev.ensemble.identity.AuthRoutes;
 import dev.ensemble.live.LiveEndpoint;
 import dev.ensemble.identity.Authenticator;
 import dev.ensemble.projects.ProjectRoutes;
+import dev.ensemble.runs.RunRoutes;
 import dev.ensemble.store.Database;
 import dev.ensemble.sync.SyncEndpoint;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -30,7 +32,8 @@ public final class HttpVerticle extends VerticleBase {
   public record Wiring(
       String host, int port, long maxBodyBytes, boolean trustProxy, Duration shutdownTimeout,
       Database database, PrometheusMeterRegistry registry, Authenticator authenticator,
-      AuthRoutes auth, ProjectRoutes projects, SyncEndpoint sync, AiRoutes ai, LiveEndpoint live, ApiDescription openApi,
+      AuthRoutes auth, ProjectRoutes projects, SyncEndpoint sync, AiRoutes ai, LiveEndpoint live, RunRoutes runs,
+      GitRoutes git, ApiDescription openApi,
       BooleanSupplier draining) {}
 
   private final Wiring w;
@@ -57,6 +60,8 @@ public final class HttpVerticle extends VerticleBase {
     w.auth().mount(router, api);
     w.projects().mount(router, api);
     w.ai().mount(router, api);
+    w.git().mount(router, api);
+    w.runs().mount(router, api);
     w.live().mount(router);
     w.sync().mount(router);
     router.route("/api/*").handler(ctx -> ctx.fail(ApiException.notFound("route " + ctx.request().path())));
@@ -92,7 +97,8 @@ public final class HttpVerticle extends VerticleBase {
     w.database()
         .checkReady()
         .onSuccess(v -> json(ctx, 200, new JsonObject().put("status", "UP")
-            .put("checks", new JsonObject().put("database", "UP").put("migrations", "UP"))))
+            .put("checks", new JsonObject().put("database", "UP").put("migrations", "UP")
+                .put("sandbox", w.runs().isolation()))))
         .onFailure(e -> json(ctx, 503, new JsonObject().put("status", "DOWN").put("reason", "database: " + e.getMessage())));
   }
 

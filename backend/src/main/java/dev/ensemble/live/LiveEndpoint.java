@@ -2,6 +2,7 @@ package dev.ensemble.live;
 
 import dev.ensemble.ai.ChatFanOut;
 import dev.ensemble.projects.ProjectSocketGate;
+import dev.ensemble.runs.RunService;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import org.slf4j.Logger;
@@ -9,7 +10,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /api/projects/{projectId}/live}: a project's live channel, a WebSocket of JSON events
- * that every participant receives as they happen (assistant answers now; run output next).
+ * that every participant receives as they happen (assistant answers, runs and their output).
  * Documents and presence travel on /sync instead.
  */
 public final class LiveEndpoint {
@@ -19,12 +20,14 @@ public final class LiveEndpoint {
   private final Vertx vertx;
   private final ProjectSocketGate gate;
   private final ChatFanOut chat;
+  private final RunService runs;
   private final LiveSettings settings;
 
-  public LiveEndpoint(Vertx vertx, ProjectSocketGate gate, ChatFanOut chat, LiveSettings settings) {
+  public LiveEndpoint(Vertx vertx, ProjectSocketGate gate, ChatFanOut chat, RunService runs, LiveSettings settings) {
     this.vertx = vertx;
     this.gate = gate;
     this.chat = chat;
+    this.runs = runs;
     this.settings = settings;
   }
 
@@ -32,7 +35,7 @@ public final class LiveEndpoint {
     router.get(PATH).handler(ctx -> {
       var context = vertx.getOrCreateContext();
       gate.admit(ctx, ctx.pathParam("projectId"))
-          .onSuccess(a -> new LiveConnection(context, a, chat, settings).start());
+          .onSuccess(a -> new LiveConnection(context, a, chat, runs, settings).start());
     });
   }
 }

@@ -51,6 +51,16 @@ public final class Run {
     status = RunStatus.RUNNING;
   }
 
+  /** When the process started, once it has. */
+  public Optional<java.time.Instant> startedAt() {
+    return result().map(RunResult::startedAt).or(() -> Optional.ofNullable(process).map(RunProcess::startedAt));
+  }
+
+  /** Output bytes kept so far (the final count once ended). */
+  public long outputBytes() {
+    return result().map(RunResult::outputBytes).orElseGet(() -> process == null ? 0 : process.outputBytes());
+  }
+
   Optional<RunProcess> process() {
     return Optional.ofNullable(process);
   }

@@ -80,6 +80,12 @@ final class RunProcess {
     return startedAt;
   }
 
+  long outputBytes() {
+    synchronized (outputLock) {
+      return outputBytes;
+    }
+  }
+
   long pid() {
     return process.pid();
   }

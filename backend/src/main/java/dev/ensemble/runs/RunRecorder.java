@@ -34,6 +34,11 @@ public final class RunRecorder implements RunEvents {
     return done.computeIfAbsent(runId, id -> Promise.promise()).future();
   }
 
+  /** Completes when the run's row exists (it may have failed to be stored: then it still completes). */
+  public Future<Void> recorded(UUID runId) {
+    return ignoreFailure(inserted.getOrDefault(runId, Future.succeededFuture()));
+  }
+
   @Override
   public void queued(Run run) {
     inserted.put(run.id(), store.insert(run.request()).onFailure(e -> warn(run, "insert", e)));

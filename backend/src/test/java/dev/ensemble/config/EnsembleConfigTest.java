@@ -29,6 +29,18 @@ class EnsembleConfigTest {
   }
 
   @Test
+  void runSettingsAreReadWithTheRest() {
+    EnsembleConfig c = EnsembleConfig.fromEnv(Map.of(
+        "ENSEMBLE_RUN_WALL_SECONDS", "7", "ENSEMBLE_RUN_MAX_PER_NODE", "9", "ENSEMBLE_RUN_UNSAFE_UNSANDBOXED", "yes"));
+    assertEquals(7, c.runs().limits().wallTime().toSeconds());
+    assertEquals(9, c.runs().maxPerNode());
+    assertTrue(c.runs().unsafeUnsandboxed());
+    assertEquals(61000, c.runs().sandboxUid());
+    assertMessage("ENSEMBLE_RUN_UNSAFE_UNSANDBOXED", Map.of("ENSEMBLE_RUN_UNSAFE_UNSANDBOXED", "maybe"));
+    assertMessage("ENSEMBLE_RUN_QUEUE_MAX", Map.of("ENSEMBLE_RUN_QUEUE_MAX", "-1"));
+  }
+
+  @Test
   void badValuesNameTheirVariable() {
     assertMessage("ENSEMBLE_HTTP_PORT", Map.of("ENSEMBLE_HTTP_PORT", "eighty"));
     assertMessage("ENSEMBLE_HTTP_PORT", Map.of("ENSEMBLE_HTTP_PORT", "70000"));

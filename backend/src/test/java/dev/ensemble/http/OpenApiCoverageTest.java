@@ -11,8 +11,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.ensemble.ai.AiRoutes;
+import dev.ensemble.git.GitRoutes;
 import dev.ensemble.identity.AuthRoutes;
 import dev.ensemble.projects.ProjectRoutes;
+import dev.ensemble.runs.RunRoutes;
 import dev.ensemble.support.TestServer;
 import dev.ensemble.sync.files.FileRoutes;
 import io.vertx.core.buffer.Buffer;
@@ -66,7 +68,17 @@ class OpenApiCoverageTest {
           Map.entry("PATCH /api/projects/{projectId}/members/{userId}", field(ProjectRoutes.class, "UPDATE_MEMBER")),
           Map.entry("POST /api/projects/{projectId}/invites", field(ProjectRoutes.class, "NEW_INVITE")),
           Map.entry("POST /api/projects/{projectId}/ai/chat", field(AiRoutes.class, "CHAT")),
-          Map.entry("POST /api/projects/{projectId}/files:move", field(FileRoutes.class, "MOVE")));
+          Map.entry("POST /api/projects/{projectId}/files:move", field(FileRoutes.class, "MOVE")),
+          Map.entry("POST /api/projects/{projectId}/runs", field(RunRoutes.class, "NEW_RUN")),
+          Map.entry("PUT /api/projects/{projectId}/run-configurations", field(RunRoutes.class, "RUN_CONFIGURATIONS")),
+          Map.entry("POST /api/projects/import", field(GitRoutes.class, "IMPORT")),
+          Map.entry("POST /api/git/credentials", field(GitRoutes.class, "CREDENTIAL")),
+          Map.entry("POST /api/projects/{projectId}/git/stage", field(GitRoutes.class, "PATHS")),
+          Map.entry("POST /api/projects/{projectId}/git/unstage", field(GitRoutes.class, "PATHS")),
+          Map.entry("POST /api/projects/{projectId}/git/commit", field(GitRoutes.class, "COMMIT")),
+          Map.entry("POST /api/projects/{projectId}/git/branches", field(GitRoutes.class, "NEW_BRANCH")),
+          Map.entry("POST /api/projects/{projectId}/git/checkout", field(GitRoutes.class, "CHECKOUT")),
+          Map.entry("POST /api/projects/{projectId}/git/remote", field(GitRoutes.class, "REMOTE")));
 
   private static TestServer server;
   private static byte[] resource;
@@ -154,7 +166,7 @@ class OpenApiCoverageTest {
   @Test
   void everyBodyValidatorOfTheRouteClassesIsTiedToAnOperation() {
     Set<Field> declared = new HashSet<>();
-    for (Class<?> routes : List.of(AuthRoutes.class, ProjectRoutes.class, AiRoutes.class, FileRoutes.class)) {
+    for (Class<?> routes : List.of(AuthRoutes.class, ProjectRoutes.class, AiRoutes.class, FileRoutes.class, RunRoutes.class, GitRoutes.class)) {
       for (Field f : routes.getDeclaredFields()) {
         if (Modifier.isStatic(f.getModifiers()) && f.getType() == JsonBody.class) {
           declared.add(f);

@@ -1,0 +1,106 @@
+package dev.ensemble.git;
+
+import static dev.ensemble.store.Rows.first;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.time.OffsetDateTime;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Git jobs (imports) and their progress, in PostgreSQL (table {@code git_jobs} of V6). */
+final class GitJobStore {
+  /** Where a job is; the last three are final. */
+  enum State {
+    QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED;
+
+    String wire() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    boolean finished() {
+      return this == SUCCEEDED || this == FAILED || this == CANCELLED;
+    }
+  }
+
+  /** A job as its owner sees it. */
+  record Job(
+      UUID id, UUID userId, UUID projectId, String kind, State state, String phase, long done, long total,
+      Optional<String> errorCode, Optional<String> errorMessage, OffsetDateTime createdAt, OffsetDateTime updatedAt) {
+
+    static Job from(Row r) {
+      return new Job(
+          r.getUUID("id"), r.getUUID("user_id"), r.getUUID("project_id"), r.getString("kind"),
+          State.valueOf(r.getString("state").toUpperCase(java.util.Locale.ROOT)), r.getString("phase"),
+          r.getLong("done"), r.getLong("total"), Optional.ofNullable(r.getString("error_code")),
+          Optional.ofNullable(r.getString("error_message")), r.getOffsetDateTime("created_at"),
+          r.getOffsetDateTime("updated_at"));
+    }
+
+    JsonObject toJson() {
+      JsonObject o = new JsonObject()
+          .put("id", id.toString())
+          .put("kind", kind)
+          .put("projectId", projectId.toString())
+          .put("state", state.wire())
+          .put("progress", new JsonObject().put("phase", phase).put("done", done).put("total", total))
+          .put("createdAt", createdAt.toInstant().toString())
+          .put("updatedAt", updatedAt.toInstant().toString());
+      errorCode.ifPresent(code -> o.put("error", new JsonObject().put("code", code).put("message", errorMessage.orElse(code))));
+      return o;
+    }
+  }
+
+  private static final String COLUMNS =
+      "id, user_id, project_id, kind, state, phase, done, total, error_code, error_message, created_at, updated_at";
+
+  private final Pool pool;
+
+  GitJobStore(Pool pool) {
+    this.pool = pool;
+  }
+
+  Future<Job> create(UUID userId, UUID projectId, String kind) {
+    return pool.preparedQuery(
+            "INSERT INTO git_jobs (user_id, project_id, kind, state) VALUES ($1, $2, $3, 'queued') RETURNING " + COLUMNS)
+        .execute(Tuple.of(userId, projectId, kind))
+        .map(rows -> Job.from(rows.iterator().next()));
+  }
+
+  /** The job if it is the user's. */
+  Future<Optional<Job>> find(UUID jobId, UUID userId) {
+    return pool.preparedQuery("SELECT " + COLUMNS + " FROM git_jobs WHERE id = $1 AND user_id = $2")
+        .execute(Tuple.of(jobId, userId))
+        .map(rows -> first(rows).map(Job::from));
+  }
+
+  /** Records progress of an unfinished job (a finished one keeps its final state). */
+  Future<Void> progress(UUID jobId, State state, String phase, long done, long total) {
+    return pool.preparedQuery(
+            "UPDATE git_jobs SET state = $2, phase = $3, done = $4, total = $5, updated_at = now()"
+                + " WHERE id = $1 AND state IN ('queued', 'running')")
+        .execute(Tuple.of(jobId, state.wire(), phase, done, total))
+        .mapEmpty();
+  }
+
+  Future<Void> finish(UUID jobId, State state, Optional<String> errorCode, Optional<String> errorMessage) {
+    return pool.preparedQuery(
+            "UPDATE git_jobs SET state = $2, error_code = $3, error_message = $4, updated_at = now()"
+                + " WHERE id = $1 AND state IN ('queued', 'running')")
+        .execute(Tuple.of(jobId, state.wire(), errorCode.orElse(null), errorMessage.orElse(null)))
+        .mapEmpty();
+  }
+
+  /** Jobs a previous run of the server left unfinished can never finish: they failed. */
+  Future<Integer> failInterrupted() {
+    return pool.preparedQuery(
+            "UPDATE git_jobs SET state = 'failed', error_code = 'interrupted',"
+                + " error_message = 'the server restarted during the job', updated_at = now()"
+                + " WHERE state IN ('queued', 'running')")
+        .execute()
+        .map(rows -> rows.rowCount());
+  }
+}

@@ -1,0 +1,327 @@
+package dev.ensemble.git;
+
+import dev.ensemble.config.EnsembleConfig;
+import dev.ensemble.http.ApiException;
+import dev.ensemble.identity.AccountStore;
+import dev.ensemble.identity.SecretBox;
+import dev.ensemble.identity.User;
+import dev.ensemble.projects.Project;
+import dev.ensemble.projects.ProjectStore;
+import dev.ensemble.sync.files.ProjectFiles;
+import dev.ensemble.workspace.WorkingCopy;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jgit.lib.PersonIdent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Git for projects: import, status, diff, stage, commit, push, pull, branches. Each operation holds
+ * the project's lock, materialises the documents into the working copy
+ * ({@code <data dir>/workspaces/<projectId>}), runs JGit on the git worker pool and, when git
+ * changed the files (pull, checkout), applies them back to the documents as minimal edits. A
+ * failed operation leaves the documents as they were.
+ */
+public final class GitService {
+  private static final Logger log = LoggerFactory.getLogger(GitService.class);
+
+  private final GitSettings settings;
+  private final Path workspaces;
+  private final ProjectStore projects;
+  private final WorkingCopy workingCopy;
+  private final WorkerExecutor workers;
+  private final GitJobStore jobs;
+  private final GitCredentialStore credentials;
+  private final GitAccess access;
+  private final RepositoryImport imports;
+  private final ProjectLocks locks = new ProjectLocks();
+  /** Cancellation flags of the jobs this node runs. */
+  private final Map<UUID, AtomicBoolean> running = new ConcurrentHashMap<>();
+
+  /**
+   * @param providerHosts git hosts whose credentials are a linked login, e.g. github.com → github
+   */
+  public GitService(Vertx vertx, GitSettings settings, Path dataDir, Pool pool, ProjectStore projects,
+      ProjectFiles files, WorkingCopy workingCopy, AccountStore accounts, SecretBox secrets,
+      Map<String, String> providerHosts) {
+    this.settings = settings;
+    this.workspaces = dataDir.resolve("workspaces");
+    this.projects = projects;
+    this.workingCopy = workingCopy;
+    // JGit blocks (disk, network): its own pool, never an event loop. Long clones are expected.
+    this.workers = vertx.createSharedWorkerExecutor("ensemble-git", settings.workers(), 1, TimeUnit.HOURS);
+    this.jobs = new GitJobStore(pool);
+    this.credentials = new GitCredentialStore(pool, secrets);
+    this.access = new GitAccess(settings, credentials, accounts, secrets, providerHosts);
+    this.imports = new RepositoryImport(workers, settings, files);
+  }
+
+  /** Marks jobs a previous run left unfinished as failed (single node; see docs/git.md). */
+  public Future<Void> start() {
+    return jobs.failInterrupted().map(n -> {
+      if (n > 0) {
+        log.warn("{} git jobs were interrupted by a restart and are marked failed", n);
+      }
+      return null;
+    });
+  }
+
+  public Future<Void> close() {
+    running.values().forEach(flag -> flag.set(true));
+    return workers.close();
+  }
+
+  public GitSettings settings() {
+    return settings;
+  }
+
+  // ---- import --------------------------------------------------------------------------------
+
+  /** A started import. */
+  public record ImportStarted(UUID projectId, UUID jobId) {}
+
+  /** Creates the project and starts cloning into it; the job reports the rest. */
+  public Future<ImportStarted> importRepository(User user, String url, Optional<String> branch, Optional<String> name) {
+    GitAccess.Remote remote = access.remote(url, "url");
+    String projectName = name.orElseGet(() -> nameOf(remote.url()));
+    return access.login(user.id(), remote).compose(login -> projects.create(user.id(), projectName)
+        .compose(project -> jobs.create(user.id(), project.id(), "import").map(job -> {
+          AtomicBoolean cancel = new AtomicBoolean();
+          running.put(job.id(), cancel);
+          runImport(project, job.id(), remote, branch, login, cancel);
+          return new ImportStarted(project.id(), job.id());
+        })));
+  }
+
+  private void runImport(Project project, UUID jobId, GitAccess.Remote remote, Optional<String> branch,
+      Optional<GitAccess.Login> login, AtomicBoolean cancel) {
+    Future<?>[] lastWrite = {Future.succeededFuture()};
+    JobProgress progress = new JobProgress(cancel, step -> {
+      synchronized (lastWrite) { // in order, whichever thread reports
+        lastWrite[0] = lastWrite[0].transform(x ->
+            jobs.progress(jobId, GitJobStore.State.RUNNING, step.phase(), step.done(), step.total()));
+      }
+    });
+    Path dir = workspace(project.id());
+    locks.run(project.id(), () -> imports.run(project, dir, remote, branch, login, progress))
+        .transform(result -> {
+          Future<?> flushed;
+          synchronized (lastWrite) {
+            flushed = lastWrite[0];
+          }
+          return flushed.transform(x -> result.succeeded()
+              ? jobs.progress(jobId, GitJobStore.State.RUNNING, "done", progress.step().done(), progress.step().total())
+                  .compose(v -> jobs.finish(jobId, GitJobStore.State.SUCCEEDED, Optional.empty(), Optional.empty()))
+              : abandonImport(project, dir, jobId, cancel.get(), result.cause()));
+        })
+        .onComplete(x -> running.remove(jobId));
+  }
+
+  /** A failed or cancelled import leaves nothing behind: no project, no working copy. */
+  private Future<Void> abandonImport(Project project, Path dir, UUID jobId, boolean cancelled, Throwable cause) {
+    Throwable mapped = GitErrors.map(cause);
+    GitJobStore.State state = cancelled ? GitJobStore.State.CANCELLED : GitJobStore.State.FAILED;
+    Optional<String> code = Optional.of(cancelled ? "cancelled"
+        : mapped instanceof ApiException a ? a.code() : "internal");
+    Optional<String> message = Optional.of(cancelled ? "the import was cancelled"
+        : mapped instanceof ApiException ? mapped.getMessage() : "the import failed");
+    if (!cancelled && !(mapped instanceof ApiException)) {
+      log.error("import into project {} failed", project.id(), cause);
+    }
+    return projects.delete(project.id())
+        .transform(x -> workers.executeBlocking(() -> {
+          RepositoryImport.deleteTree(dir);
+          return null;
+        }, false))
+        .transform(x -> jobs.finish(jobId, state, code, message));
+  }
+
+  public Future<JsonObject> job(UUID jobId, UUID userId) {
+    return jobs.find(jobId, userId).map(j -> j.orElseThrow(() -> ApiException.notFound("job")).toJson());
+  }
+
+  /** Asks a running job to stop; it ends as cancelled once it has undone its work. */
+  public Future<JsonObject> cancel(UUID jobId, UUID userId) {
+    return jobs.find(jobId, userId).map(found -> {
+      GitJobStore.Job j = found.orElseThrow(() -> ApiException.notFound("job"));
+      if (j.state().finished()) {
+        throw ApiException.conflict("job_finished", "the job has already " + j.state().wire());
+      }
+      AtomicBoolean flag = running.get(jobId);
+      if (flag == null) {
+        throw ApiException.conflict("job_elsewhere", "the job runs on another server node");
+      }
+      flag.set(true);
+      return j.toJson();
+    });
+  }
+
+  // ---- credentials ---------------------------------------------------------------------------
+
+  public Future<Void> saveCredential(UUID userId, String host, Optional<String> username, String token) {
+    return credentials.save(userId, GitAccess.host(host, "host"), username, token);
+  }
+
+  public Future<JsonArray> credentials(UUID userId) {
+    return credentials.list(userId).map(list -> new JsonArray(list.stream()
+        .map(c -> new JsonObject().put("host", c.host()).put("username", c.username().orElse(null))
+            .put("updatedAt", c.updatedAt().toInstant().toString()))
+        .toList()));
+  }
+
+  public Future<Boolean> deleteCredential(UUID userId, String host) {
+    return credentials.delete(userId, GitAccess.host(host, "host"));
+  }
+
+  // ---- operations on a project's working copy -----------------------------------------------
+
+  /** JGit work on the working copy: blocking, may throw. */
+  @FunctionalInterface
+  private interface Work<T> {
+    T run(GitWorkspace w) throws Exception;
+  }
+
+  public Future<JsonObject> status(Project p) {
+    return inWorkspace(p, false, false, GitWorkspace::status);
+  }
+
+  public Future<JsonObject> diff(Project p, Optional<String> path, boolean staged) {
+    return inWorkspace(p, false, false, w -> w.diff(path, staged));
+  }
+
+  public Future<JsonObject> stage(Project p, List<String> paths) {
+    return inWorkspace(p, false, false, w -> {
+      w.stage(paths);
+      return w.status();
+    });
+  }
+
+  public Future<JsonObject> unstage(Project p, List<String> paths) {
+    return inWorkspace(p, false, false, w -> {
+      w.unstage(paths);
+      return w.status();
+    });
+  }
+
+  public Future<JsonObject> commit(Project p, User author, String message, List<String> paths) {
+    return inWorkspace(p, false, false, w -> w.commit(message, paths, ident(author)));
+  }
+
+  public Future<JsonObject> push(Project p, User user) {
+    return remoteLogin(p, user).compose(login -> inWorkspace(p, false, false, w -> w.push(login)));
+  }
+
+  public Future<JsonObject> pull(Project p, User user) {
+    return remoteLogin(p, user).compose(login -> inWorkspace(p, true, false, w -> w.pull(login, ident(user))));
+  }
+
+  public Future<JsonArray> log(Project p, int limit) {
+    return inWorkspace(p, false, false, w -> w.log(limit));
+  }
+
+  public Future<JsonObject> branches(Project p) {
+    return inWorkspace(p, false, false, GitWorkspace::branches);
+  }
+
+  public Future<JsonObject> createBranch(Project p, String name, Optional<String> from) {
+    return inWorkspace(p, false, false, w -> {
+      w.createBranch(name, from);
+      return w.branches();
+    });
+  }
+
+  public Future<JsonObject> checkout(Project p, String branch) {
+    return inWorkspace(p, true, false, w -> {
+      w.checkout(branch);
+      return w.status();
+    });
+  }
+
+  /** Connects the project to a remote (creating its repository when it has none). */
+  public Future<JsonObject> connect(Project p, String url) {
+    GitAccess.Remote remote = access.remote(url, "url");
+    return inWorkspace(p, false, true, w -> {
+      w.setRemote(remote.url());
+      return w.status();
+    });
+  }
+
+  /** The caller's credentials for the project's origin, read before the lock is taken. */
+  private Future<Optional<GitAccess.Login>> remoteLogin(Project p, User user) {
+    Path config = workspace(p.id()).resolve(".git").resolve("config");
+    return workers.<Optional<String>>executeBlocking(() -> {
+          if (!java.nio.file.Files.isRegularFile(config)) {
+            throw GitErrors.noRepository();
+          }
+          var c = new org.eclipse.jgit.storage.file.FileBasedConfig(config.toFile(), org.eclipse.jgit.util.FS.DETECTED);
+          c.load();
+          return Optional.ofNullable(c.getString("remote", GitWorkspace.REMOTE, "url"));
+        }, false)
+        .compose(url -> url.isEmpty()
+            ? Future.failedFuture(GitErrors.noRemote())
+            : access.login(user.id(), access.remote(url.get(), "url")))
+        .recover(e -> Future.failedFuture(GitErrors.map(e)));
+  }
+
+  /**
+   * Under the project's lock: materialise, put back what is not a document, run the work, and
+   * when {@code applyBack} give the documents what git left in the working tree.
+   */
+  private <T> Future<T> inWorkspace(Project p, boolean applyBack, boolean create, Work<T> work) {
+    Path dir = workspace(p.id());
+    return locks.run(p.id(), () -> workers.<Boolean>executeBlocking(
+                () -> create || java.nio.file.Files.isDirectory(dir.resolve(".git")), false)
+            .compose(exists -> exists ? workingCopy.materialise(p, dir) : Future.failedFuture(GitErrors.noRepository()))
+            .compose(d -> workers.<T>executeBlocking(() -> {
+              try (GitWorkspace w = create ? GitWorkspace.openOrInit(dir, settings) : GitWorkspace.open(dir, settings)) {
+                w.restore(w.notDocuments());
+                T result = work.run(w);
+                if (applyBack) {
+                  List<String> keepOut = new ArrayList<>(w.notDocuments());
+                  w.removeFromTree(keepOut);
+                }
+                return result;
+              }
+            }, false))
+            .compose(result -> applyBack ? workingCopy.applyBack(p, dir).map(result) : Future.succeededFuture(result)))
+        .recover(e -> Future.failedFuture(GitErrors.map(e)));
+  }
+
+  private Path workspace(UUID projectId) {
+    return workspaces.resolve(projectId.toString());
+  }
+
+  /** The user as a git author: their display name and email, or a no-reply address. */
+  static PersonIdent ident(User u) {
+    String name = u.displayName() == null || u.displayName().isBlank() ? u.username() : u.displayName();
+    return new PersonIdent(name, u.email().orElse(u.username() + "@users.noreply.ensemble"));
+  }
+
+  /** The hosts of the configured GitHub and GitLab logins, whose linked tokens serve git there. */
+  public static Map<String, String> providerHosts(EnsembleConfig config) {
+    Map<String, String> hosts = new java.util.HashMap<>();
+    config.github().ifPresent(p -> hosts.put(GitAccess.hostKey(p.siteUrl()), "github"));
+    config.gitlab().ifPresent(p -> hosts.put(GitAccess.hostKey(p.siteUrl()), "gitlab"));
+    return Map.copyOf(hosts);
+  }
+
+  /** "https://host/team/app.git" → "app". */
+  static String nameOf(String url) {
+    String path = url.replaceAll("[/]+$", "");
+    String last = path.substring(path.lastIndexOf('/') + 1).replaceAll("\\.git$", "");
+    return last.isBlank() ? "imported" : last.length() > 100 ? last.substring(0, 100) : last;
+  }
+}

@@ -1,0 +1,68 @@
+package dev.ensemble.git;
+
+import dev.ensemble.config.ConfigException;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Limits of the git integration, read from {@code ENSEMBLE_GIT_*} variables by {@link #fromEnv}
+ * (documented in docs/git.md).
+ *
+ * @param maxFileBytes a file of the repository larger than this is not imported (it stays in git,
+ *     untouched, and is never deleted by a commit)
+ * @param maxFiles most files an import turns into documents; a bigger repository is refused
+ * @param workers threads that run JGit work (one git operation per project at a time)
+ * @param timeout network timeout of one clone, fetch or push
+ * @param allowHttp accepts plain {@code http://} remotes (tests, intranets); HTTPS only otherwise
+ */
+public record GitSettings(long maxFileBytes, int maxFiles, int workers, Duration timeout, boolean allowHttp) {
+
+  public static GitSettings defaults() {
+    return fromEnv(Map.of());
+  }
+
+  /** Reads every {@code ENSEMBLE_GIT_*} variable, defaults for those unset; a bad value throws naming it. */
+  public static GitSettings fromEnv(Map<String, String> env) {
+    return new GitSettings(
+        integer(env, "ENSEMBLE_GIT_MAX_FILE_BYTES", 5L * 1024 * 1024, 1, 1L << 30),
+        (int) integer(env, "ENSEMBLE_GIT_MAX_FILES", 20_000, 1, 1_000_000),
+        (int) integer(env, "ENSEMBLE_GIT_WORKERS", 4, 1, 256),
+        Duration.ofSeconds(integer(env, "ENSEMBLE_GIT_TIMEOUT_SECONDS", 120, 1, 3600)),
+        bool(env, "ENSEMBLE_GIT_ALLOW_HTTP"));
+  }
+
+  public GitSettings {
+    if (maxFileBytes < 1 || maxFiles < 1 || workers < 1 || timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("invalid git settings");
+    }
+  }
+
+  private static long integer(Map<String, String> env, String name, long dflt, long min, long max) {
+    String v = env.get(name);
+    if (v == null || v.isBlank()) {
+      return dflt;
+    }
+    long parsed;
+    try {
+      parsed = Long.parseLong(v.trim().replace("_", ""));
+    } catch (NumberFormatException e) {
+      throw new ConfigException(name, "must be an integer, got '" + v.trim() + "'");
+    }
+    if (parsed < min || parsed > max) {
+      throw new ConfigException(name, "must be between " + min + " and " + max + ", got " + parsed);
+    }
+    return parsed;
+  }
+
+  private static boolean bool(Map<String, String> env, String name) {
+    String v = env.get(name);
+    if (v == null || v.isBlank()) {
+      return false;
+    }
+    return switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "true", "1", "yes" -> true;
+      case "false", "0", "no" -> false;
+      default -> throw new ConfigException(name, "must be true or false, got '" + v.trim() + "'");
+    };
+  }
+}

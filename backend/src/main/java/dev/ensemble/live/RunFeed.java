@@ -1,0 +1,314 @@
+package dev.ensemble.live;
+
+import dev.ensemble.runs.Run;
+import dev.ensemble.runs.RunChunk;
+import dev.ensemble.runs.RunLog;
+import dev.ensemble.runs.RunResult;
+import dev.ensemble.runs.RunService;
+import dev.ensemble.runs.RunSubscriber;
+import dev.ensemble.runs.RunView;
+import io.vertx.core.Context;
+import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * One viewer's subscription to a run's output: what it missed, then live output, with no gap or
+ * duplicate. Chunks are coalesced into {@code output} messages (adjacent chunks of one stream, up
+ * to {@value #MESSAGE_BYTES} bytes) and sent only while the socket can take them.
+ *
+ * <p>A viewer that falls behind live output by more than its bound stops buffering and catches up
+ * from the store (and the run's in-memory tail) a page at a time, at the pace its socket drains;
+ * once caught up it follows live output again. So a feed holds at most its bound plus one page,
+ * however slow the viewer; one that stops reading altogether is dropped by the connection.
+ * Ends with a {@code status} message once the run has ended and everything was sent.
+ *
+ * <p>Everything but {@link #onChunk} and {@link #onEnd} runs on the connection's context.
+ */
+final class RunFeed implements RunSubscriber {
+  static final int MESSAGE_BYTES = 64 * 1024;
+
+  /** The connection, as a feed sees it. */
+  interface Sink {
+    /** Sends a message; false when the connection is gone. */
+    boolean send(JsonObject message);
+
+    /** True while the socket's write queue is full. */
+    boolean full();
+
+    /** Calls {@code next} on the context once the socket can take more. */
+    void whenWritable(Runnable next);
+
+    /** The run ended and everything was sent; {@code status} is the last message of this feed. */
+    void ended(RunFeed feed, JsonObject status);
+  }
+
+  private final Context context;
+  private final RunService runs;
+  private final UUID runId;
+  private final Sink sink;
+  private final long maxPending;
+
+  // Filled by the run's reader threads; guarded by this.
+  private final ArrayDeque<RunChunk> pending = new ArrayDeque<>();
+  private long pendingBytes;
+  private boolean accepting = true;
+  private boolean scheduled;
+  private boolean ended;
+
+  // Context only.
+  private final ArrayDeque<RunChunk> ready = new ArrayDeque<>();
+  private final byte[][] carry = {new byte[0], new byte[0]};
+  private final long[] carrySeq = new long[2];
+  private Optional<Run> live = Optional.empty();
+  private RunView stored;
+  private RunLog.Subscription subscription;
+  private boolean catchingUp = true;
+  private long sentThrough;
+  private boolean waiting;
+  private boolean closed;
+
+  RunFeed(Context context, RunService runs, UUID runId, Sink sink, long maxPending) {
+    this.context = context;
+    this.runs = runs;
+    this.runId = runId;
+    this.sink = sink;
+    this.maxPending = maxPending;
+  }
+
+  UUID runId() {
+    return runId;
+  }
+
+  /** Starts after {@code afterSeq}, watching the live run when this node has it, else the stored one. */
+  void start(long afterSeq, Optional<Run> liveRun, RunView view) {
+    sentThrough = afterSeq;
+    live = liveRun;
+    stored = view;
+    if (liveRun.isPresent()) {
+      // Live chunks buffer from now on; the catch-up reads what came before (overlap is skipped).
+      subscription = liveRun.get().log().subscribe(afterSeq, this);
+    } else {
+      synchronized (this) {
+        ended = true; // a stored run gets no more output here
+      }
+    }
+    catchUp();
+  }
+
+  /** Stops the feed; nothing more is sent. */
+  void cancel() {
+    closed = true;
+    if (subscription != null) {
+      subscription.cancel();
+    }
+    synchronized (this) {
+      pending.clear();
+    }
+    ready.clear();
+  }
+
+  @Override
+  public void onChunk(RunChunk chunk) {
+    synchronized (this) {
+      if (!accepting || ended) {
+        return; // catching up: the chunk is read back from the store or memory later
+      }
+      pending.addLast(chunk);
+      pendingBytes += chunk.data().length;
+      if (pendingBytes > maxPending) {
+        accepting = false;
+        pending.clear();
+        pendingBytes = 0;
+      }
+      if (scheduled) {
+        return;
+      }
+      scheduled = true;
+    }
+    context.runOnContext(v -> pump());
+  }
+
+  @Override
+  public void onEnd(RunResult result) {
+    synchronized (this) {
+      ended = true;
+      if (scheduled) {
+        return;
+      }
+      scheduled = true;
+    }
+    context.runOnContext(v -> pump());
+  }
+
+  /**
+   * Reads what the viewer has not had, a page at a time, sending as the socket allows. When a read
+   * comes back empty with live chunks already buffering since before it began, nothing can fall
+   * between the two, and the feed follows live output again.
+   */
+  private void catchUp() {
+    if (closed) {
+      return;
+    }
+    boolean wasAccepting;
+    synchronized (this) {
+      wasAccepting = accepting;
+    }
+    runs.chunksAfter(runId, sentThrough, RunService.page()).onComplete(ar -> {
+      if (closed) {
+        return;
+      }
+      List<RunChunk> page = ar.succeeded() ? ar.result() : List.of();
+      if (!page.isEmpty()) {
+        ready.addAll(page);
+        drain();
+      } else if (!wasAccepting) {
+        synchronized (this) {
+          accepting = true;
+        }
+        catchUp();
+      } else {
+        catchingUp = false;
+        pump();
+      }
+    });
+  }
+
+  /** Moves live output to the ready queue and sends it; finishes once the run has ended. */
+  private void pump() {
+    if (closed) {
+      return;
+    }
+    boolean end;
+    boolean behind;
+    synchronized (this) {
+      scheduled = false;
+      if (catchingUp) {
+        return; // the catch-up pumps when it is done
+      }
+      end = ended;
+      behind = !accepting;
+      ready.addAll(pending);
+      pending.clear();
+      pendingBytes = 0;
+    }
+    if (behind) {
+      catchingUp = true;
+      ready.clear();
+      if (!waiting) {
+        catchUp();
+      } // else the drain in progress continues the catch-up
+    } else if (!ready.isEmpty()) {
+      drain();
+    } else if (end) {
+      finish();
+    }
+  }
+
+  /** Sends ready chunks while the socket takes them, then goes on catching up or pumping. */
+  private void drain() {
+    if (closed || waiting) {
+      return;
+    }
+    while (!ready.isEmpty()) {
+      if (sink.full()) {
+        waiting = true;
+        sink.whenWritable(() -> {
+          waiting = false;
+          drain();
+        });
+        return;
+      }
+      if (!sendGroup()) {
+        closed = true;
+        return;
+      }
+    }
+    if (catchingUp) {
+      catchUp();
+    } else {
+      pump();
+    }
+  }
+
+  /** Sends the next run of same-stream chunks as one message; false when the connection is gone. */
+  private boolean sendGroup() {
+    RunChunk first = ready.pollFirst();
+    if (first.seq() <= sentThrough) {
+      return true; // already sent (replay and live overlap by design)
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    int s = first.stream().ordinal();
+    bytes.writeBytes(carry[s]);
+    bytes.writeBytes(first.data());
+    long last = first.seq();
+    while (!ready.isEmpty() && ready.peekFirst().stream() == first.stream()
+        && ready.peekFirst().seq() == last + 1 && bytes.size() + ready.peekFirst().data().length <= MESSAGE_BYTES) {
+      RunChunk next = ready.pollFirst();
+      bytes.writeBytes(next.data());
+      last = next.seq();
+    }
+    byte[] all = bytes.toByteArray();
+    // A character split between chunks waits for the rest of its bytes.
+    int keep = completeUtf8Length(all);
+    carry[s] = java.util.Arrays.copyOfRange(all, keep, all.length);
+    carrySeq[s] = last;
+    sentThrough = last;
+    if (keep == 0) {
+      return true;
+    }
+    return sink.send(output(first.seq(), last, first.stream(), new String(all, 0, keep, StandardCharsets.UTF_8)));
+  }
+
+  private void finish() {
+    if (closed) {
+      return;
+    }
+    for (RunChunk.Stream stream : RunChunk.Stream.values()) {
+      int s = stream.ordinal();
+      if (carry[s].length > 0) {
+        // the stream ended inside a character: what is there is not valid UTF-8
+        sink.send(output(carrySeq[s], carrySeq[s], stream, new String(carry[s], StandardCharsets.UTF_8)));
+        carry[s] = new byte[0];
+      }
+    }
+    closed = true;
+    RunView view = live.map(runs::view).orElse(stored);
+    sink.ended(this, runEvent("status", view));
+  }
+
+  /** {@code {"channel": "run", "event", "runId", ...the run}}. */
+  static JsonObject runEvent(String event, RunView view) {
+    return view.toJson().put("channel", "run").put("event", event).put("runId", view.id().toString());
+  }
+
+  private JsonObject output(long firstSeq, long seq, RunChunk.Stream stream, String data) {
+    return new JsonObject()
+        .put("channel", "run")
+        .put("event", "output")
+        .put("runId", runId.toString())
+        .put("seq", seq)
+        .put("firstSeq", firstSeq)
+        .put("stream", stream.wire())
+        .put("data", data);
+  }
+
+  /** The length of the longest prefix that does not end inside a UTF-8 sequence. */
+  static int completeUtf8Length(byte[] b) {
+    int n = b.length;
+    // look back at most 3 bytes for the start of the last sequence
+    for (int i = n - 1; i >= Math.max(0, n - 4); i--) {
+      int c = b[i] & 0xFF;
+      if ((c & 0xC0) == 0x80) {
+        continue; // continuation byte
+      }
+      int needed = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+      return n - i >= needed ? n : i;
+    }
+    return n;
+  }
+}

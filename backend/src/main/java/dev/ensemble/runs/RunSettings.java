@@ -1,0 +1,65 @@
+package dev.ensemble.runs;
+
+import dev.ensemble.config.ConfigException;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Every {@code ENSEMBLE_RUN_*} setting: the limits of one run, who runs it, and how many may run
+ * and wait at once. Read by {@link #fromEnv} as part of the server's configuration; documented in
+ * docs/runs.md.
+ *
+ * @param limits what one run may use
+ * @param sandboxUid the host uid runs execute as when the server is root
+ * @param unsafeUnsandboxed run user code without isolation when the host has none (development only)
+ * @param maxPerUser concurrent runs per user
+ * @param maxPerProject concurrent runs per project
+ * @param maxPerNode concurrent runs on this node
+ * @param queueMax runs that may wait for a slot; beyond it new runs are refused
+ * @param backlogBytes recent output kept in memory per run for late viewers
+ */
+public record RunSettings(
+    RunLimits limits,
+    int sandboxUid,
+    boolean unsafeUnsandboxed,
+    int maxPerUser,
+    int maxPerProject,
+    int maxPerNode,
+    int queueMax,
+    long backlogBytes) {
+
+  public RunSettings {
+    if (sandboxUid < 1 || maxPerUser < 1 || maxPerProject < 1 || maxPerNode < 1 || queueMax < 0 || backlogBytes < 1024) {
+      throw new IllegalArgumentException("run settings out of range");
+    }
+  }
+
+  public static RunSettings defaults() {
+    return fromEnv(Map.of());
+  }
+
+  /** Reads every {@code ENSEMBLE_RUN_*} variable; a bad value throws naming its variable. */
+  public static RunSettings fromEnv(Map<String, String> env) {
+    return new RunSettings(
+        RunLimits.fromEnv(env),
+        (int) RunLimits.number(env, "ENSEMBLE_RUN_SANDBOX_UID", 61_000, 1, Integer.MAX_VALUE - 1),
+        bool(env, "ENSEMBLE_RUN_UNSAFE_UNSANDBOXED"),
+        (int) RunLimits.number(env, "ENSEMBLE_RUN_MAX_PER_USER", 2, 1, 10_000),
+        (int) RunLimits.number(env, "ENSEMBLE_RUN_MAX_PER_PROJECT", 2, 1, 10_000),
+        (int) RunLimits.number(env, "ENSEMBLE_RUN_MAX_PER_NODE", 4, 1, 10_000),
+        (int) RunLimits.number(env, "ENSEMBLE_RUN_QUEUE_MAX", 100, 0, 1_000_000),
+        RunLimits.number(env, "ENSEMBLE_RUN_BACKLOG_BYTES", 1L << 20, 1024, 1L << 30));
+  }
+
+  private static boolean bool(Map<String, String> env, String name) {
+    String raw = env.get(name);
+    if (raw == null || raw.isBlank()) {
+      return false;
+    }
+    return switch (raw.trim().toLowerCase(Locale.ROOT)) {
+      case "true", "1", "yes" -> true;
+      case "false", "0", "no" -> false;
+      default -> throw new ConfigException(name, "must be true or false, got '" + raw.trim() + "'");
+    };
+  }
+}
