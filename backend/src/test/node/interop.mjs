@@ -104,6 +104,19 @@ async function collaborate() {
   result.presenceHeardByB = heardByB[0].message;
   result.presenceEchoedToA = heardByA.length;
 
+  // Stock clients forward presence they receive to their other peers (here: back to the server,
+  // with the original sender). That must not cost anyone the connection: three rounds each way.
+  for (let round = 1; round <= 3; round++) {
+    handleA.broadcast({ round, user: "alice" });
+    handleB.broadcast({ round, user: "bob" });
+    await until(`presence round ${round} both ways`, () =>
+      heardByB.some((m) => m.message.user === "alice" && m.message.round === round) &&
+      heardByA.some((m) => m.message.user === "bob" && m.message.round === round));
+  }
+  result.presenceRoundsHeardByA = heardByA.filter((m) => m.message.user === "bob").length;
+  result.presenceRoundsHeardByB = heardByB.filter((m) => m.message.user === "alice" && m.message.round >= 1).length;
+  result.ownPresenceEchoedToA = heardByA.filter((m) => m.message.user === "alice").length;
+
   // The viewer sees the text, but its change is refused.
   const handleV = await findOrUnavailable(v.repo, handleA.url);
   if (typeof handleV === "string") throw new Error(`viewer could not find the document: ${handleV}`);
@@ -231,19 +244,25 @@ async function typeUntilKilled() {
   const c = client(env("SYNC_URL"));
   const out = env("CONFIRMED_FILE");
   const handle = c.repo.create({ content: "" });
+  // One writer, so history is a line: each change's head names the text as it was after it. The
+  // server's heads name the longest prefix it has confirmed, even while typing races ahead.
+  const textAfter = new Map();
   let confirmed = -1;
   c.repo.synchronizer.on("sync-state", ({ documentId, syncState }) => {
     if (documentId !== handle.documentId) return;
-    const doc = handle.doc();
-    const theirs = new Set(syncState.theirHeads ?? []);
-    if (doc.content.length > confirmed && A.getHeads(doc).every((h) => theirs.has(h))) {
-      confirmed = doc.content.length;
-      fs.writeFileSync(`${out}.tmp`, JSON.stringify({ url: handle.url, text: doc.content }));
-      fs.renameSync(`${out}.tmp`, out);
+    for (const head of syncState.theirHeads ?? []) {
+      const text = textAfter.get(head);
+      if (text !== undefined && text.length > confirmed) {
+        confirmed = text.length;
+        fs.writeFileSync(`${out}.tmp`, JSON.stringify({ url: handle.url, text }));
+        fs.renameSync(`${out}.tmp`, out);
+      }
     }
   });
   for (let i = 0; ; i++) {
     handle.change((d) => A.splice(d, ["content"], d.content.length, 0, String.fromCharCode(97 + (i % 26))));
+    const doc = handle.doc();
+    for (const head of A.getHeads(doc)) textAfter.set(head, doc.content);
     await sleep(2);
   }
 }

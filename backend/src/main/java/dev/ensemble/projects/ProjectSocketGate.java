@@ -29,15 +29,31 @@ public final class ProjectSocketGate {
     this.projects = projects;
   }
 
-  /** Checks the request and upgrades it; on refusal the context has already failed with the error. */
+  /**
+   * Checks the request and upgrades it; on refusal the context has already failed with the error.
+   * A project id that is not a UUID is not found.
+   */
   public Future<Admitted> admit(RoutingContext ctx, String projectIdValue) {
-    HttpServerRequest req = ctx.request();
-    if (!"websocket".equalsIgnoreCase(req.getHeader("Upgrade"))) {
-      return refuse(ctx, ApiException.badRequest("websocket_expected", req.path() + " is a WebSocket upgrade"));
-    }
     Optional<UUID> projectId = Ids.parse(projectIdValue);
+    if (!isUpgrade(ctx)) {
+      return refuse(ctx, ApiException.badRequest("websocket_expected", ctx.request().path() + " is a WebSocket upgrade"));
+    }
     if (projectId.isEmpty()) {
       return refuse(ctx, ApiException.notFound("project"));
+    }
+    return admit(ctx, projectId.get());
+  }
+
+  /** Whether the request asks for a WebSocket. */
+  public static boolean isUpgrade(RoutingContext ctx) {
+    return "websocket".equalsIgnoreCase(ctx.request().getHeader("Upgrade"));
+  }
+
+  /** As {@link #admit(RoutingContext, String)} for an id the caller has already parsed. */
+  public Future<Admitted> admit(RoutingContext ctx, UUID projectId) {
+    HttpServerRequest req = ctx.request();
+    if (!isUpgrade(ctx)) {
+      return refuse(ctx, ApiException.badRequest("websocket_expected", req.path() + " is a WebSocket upgrade"));
     }
     Optional<String> accessToken = Optional.ofNullable(req.getParam("access_token")).filter(t -> !t.isBlank());
     String authorization = req.getHeader("Authorization");
@@ -56,7 +72,7 @@ public final class ProjectSocketGate {
             .compose(caller -> caller.isPresent()
                 ? Future.succeededFuture(caller.get())
                 : Future.<Caller>failedFuture(ApiException.unauthorized("authentication required")))
-            .compose(caller -> projects.find(projectId.get(), caller.user().id())
+            .compose(caller -> projects.find(projectId, caller.user().id())
                 .compose(p -> p.isPresent()
                     ? Future.succeededFuture(p.get())
                     : Future.<Project>failedFuture(ApiException.notFound("project")))

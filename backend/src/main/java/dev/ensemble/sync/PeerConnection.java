@@ -157,6 +157,11 @@ final class PeerConnection implements Peer {
       return;
     }
     if (!message.senderId().equals(remotePeerId)) {
+      if (message instanceof Ephemeral) {
+        // Stock clients forward the presence they receive to their other peers, keeping its
+        // original sender; the server relayed it to everyone already, so it is dropped, not an error.
+        return;
+      }
       fail("senderId does not match the peer that joined");
       return;
     }

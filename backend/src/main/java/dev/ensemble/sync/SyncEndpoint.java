@@ -4,17 +4,15 @@ import dev.ensemble.cluster.Bus;
 import dev.ensemble.cluster.LocalBus;
 import dev.ensemble.http.ApiException;
 import dev.ensemble.identity.Authenticator;
-import dev.ensemble.identity.Caller;
+import dev.ensemble.projects.ProjectSocketGate;
 import dev.ensemble.projects.ProjectStore;
 import dev.ensemble.sync.store.PgDocumentStore;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
-import java.net.URI;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -34,8 +32,7 @@ public final class SyncEndpoint {
   public static final String PATH = "/sync";
 
   private final Vertx vertx;
-  private final Authenticator authenticator;
-  private final ProjectStore projects;
+  private final ProjectSocketGate gate;
   private final SyncSettings settings;
   private final DocRegistry registry;
   private final Documents documents;
@@ -48,8 +45,7 @@ public final class SyncEndpoint {
   public SyncEndpoint(
       Vertx vertx, Pool pool, Authenticator authenticator, ProjectStore projects, SyncSettings settings, Bus bus) {
     this.vertx = vertx;
-    this.authenticator = authenticator;
-    this.projects = projects;
+    this.gate = new ProjectSocketGate(authenticator, projects);
     this.settings = settings;
     this.registry = new DocRegistry(vertx, new PgDocumentStore(pool), bus, settings);
     this.documents = new Documents(registry);
@@ -81,65 +77,25 @@ public final class SyncEndpoint {
   }
 
   private void upgrade(RoutingContext ctx) {
-    HttpServerRequest req = ctx.request();
-    if (!"websocket".equalsIgnoreCase(req.getHeader("Upgrade"))) {
+    if (!ProjectSocketGate.isUpgrade(ctx)) {
       ctx.fail(ApiException.badRequest("websocket_expected", "GET /sync is a WebSocket upgrade"));
       return;
     }
-    Optional<UUID> projectId = uuid(req.getParam("project"));
+    Optional<UUID> projectId = uuid(ctx.request().getParam("project"));
     if (projectId.isEmpty()) {
       ctx.fail(ApiException.invalidField("project", "query parameter 'project' must be a project id"));
       return;
     }
-    Optional<String> accessToken = Optional.ofNullable(req.getParam("access_token")).filter(t -> !t.isBlank());
-    String authorization = req.getHeader("Authorization");
-    Optional<String> cookie = Authenticator.sessionCookie(ctx);
-    // A cookie rides along on cross-site WebSocket requests too, and browsers do not apply CORS to
-    // WebSockets: a cookie-authenticated upgrade must come from our own origin.
-    boolean byCookie = accessToken.isEmpty() && authorization == null && cookie.isPresent();
-    if (byCookie && !sameOrigin(req)) {
-      ctx.fail(ApiException.forbidden("cross-origin WebSocket with a session cookie"));
-      return;
-    }
     Context context = vertx.getOrCreateContext();
-    // The handshake must still be unread when we upgrade after the asynchronous checks.
-    req.pause();
-    authenticator
-        .resolve(authorization, cookie, accessToken)
-        .compose(caller -> caller.isPresent()
-            ? Future.succeededFuture(caller.get())
-            : Future.<Caller>failedFuture(ApiException.unauthorized("authentication required")))
-        .compose(caller -> projects.find(projectId.get(), caller.user().id())
-            .compose(p -> p.isPresent()
-                ? Future.succeededFuture(p.get())
-                : Future.failedFuture(ApiException.notFound("project")))
-            .compose(project -> req.toWebSocket()
-                .map(ws -> {
-                  PeerConnection peer = new PeerConnection(
-                      vertx, context, ws, registry, settings, project.id(), project.role(), caller.user().username());
-                  peer.start();
-                  log.debug("sync connection of {} to project {} as {}", caller.user().username(), project.id(), project.role());
-                  return peer;
-                })))
-        .onFailure(e -> {
-          if (!ctx.response().headWritten() && !ctx.failed()) {
-            ctx.fail(e);
-          }
+    gate.admit(ctx, projectId.get())
+        .onSuccess(a -> {
+          PeerConnection peer = new PeerConnection(
+              vertx, context, a.socket(), registry, settings, a.project().id(), a.project().role(),
+              a.caller().user().username());
+          peer.start();
+          log.debug("sync connection of {} to project {} as {}",
+              a.caller().user().username(), a.project().id(), a.project().role());
         });
-  }
-
-  private static boolean sameOrigin(HttpServerRequest req) {
-    String origin = req.getHeader("Origin");
-    if (origin == null) {
-      return true; // not a browser: no ambient-credential attack to defend against
-    }
-    try {
-      URI o = URI.create(origin);
-      String authority = req.authority() == null ? null : req.authority().toString();
-      return o.getRawAuthority() != null && o.getRawAuthority().equalsIgnoreCase(authority);
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
   }
 
   private static Optional<UUID> uuid(String s) {

@@ -77,6 +77,9 @@ class SyncInteropTest {
     assertEquals("hello world", r.getString("textSeenByA"), "A receives B's edit: " + r);
     assertEquals(new JsonObject().put("cursor", 3).put("user", "alice"), r.getJsonObject("presenceHeardByB"));
     assertEquals(0, r.getInteger("presenceEchoedToA"), "presence is never sent back to its sender");
+    assertEquals(3, r.getInteger("presenceRoundsHeardByA"), "presence keeps flowing: clients forward what they hear");
+    assertEquals(3, r.getInteger("presenceRoundsHeardByB"));
+    assertEquals(0, r.getInteger("ownPresenceEchoedToA"));
     assertEquals("hello world", r.getString("textSeenByViewer"), "viewers receive the document");
     assertTrue(r.getString("viewerError").contains("read-only"), "the viewer is told: " + r);
     assertEquals("hello world", r.getString("textSeenByAAfterViewerEdit"), "the viewer's change is not relayed");
