@@ -15,6 +15,8 @@ export default defineConfig({
   build: {
     outDir: 'dist',
     emptyOutDir: true,
+    // Monaco is one large chunk by nature; it loads only when a project's code view opens.
+    chunkSizeWarningLimit: 4500,
   },
   test: {
     environment: 'jsdom',

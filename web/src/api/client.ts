@@ -32,6 +32,8 @@ export interface Project {
   memberCount: number;
   createdAt: string;
   updatedAt: string;
+  /** The project's root document (its file tree), `automerge:…`; absent on older servers. */
+  rootDocUrl?: string;
 }
 
 export interface Member {

@@ -2,6 +2,7 @@
 export const paths = {
   projects: '/projects',
   project: (id: string) => `/projects/${encodeURIComponent(id)}`,
+  overview: (id: string) => `/projects/${encodeURIComponent(id)}/overview`,
   members: (id: string) => `/projects/${encodeURIComponent(id)}/members`,
   invite: (token: string) => `/invite/${encodeURIComponent(token)}`,
   account: '/account',

@@ -40,7 +40,15 @@ export const routes: readonly Route[] = [
     access: 'member',
     render: (params) => {
       const id = param(params, 'id');
-      return <ProjectPage key={id} projectId={id} />;
+      return <ProjectPage key={id} projectId={id} view="code" />;
+    },
+  },
+  {
+    pattern: '/projects/:id/overview',
+    access: 'member',
+    render: (params) => {
+      const id = param(params, 'id');
+      return <ProjectPage key={id} projectId={id} view="overview" />;
     },
   },
   {

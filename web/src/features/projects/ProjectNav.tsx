@@ -5,7 +5,8 @@ import { paths } from '../../app/paths';
 export function ProjectNav({ projectId }: { projectId: string }) {
   const { pathname } = useLocation();
   const tabs = [
-    { to: paths.project(projectId), label: 'Overview' },
+    { to: paths.project(projectId), label: 'Code' },
+    { to: paths.overview(projectId), label: 'Overview' },
     { to: paths.members(projectId), label: 'Members' },
   ];
   return (

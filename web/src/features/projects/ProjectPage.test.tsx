@@ -9,7 +9,7 @@ describe('project page', () => {
       'GET /api/me': { body: { user: alice } },
       'GET /api/projects/p1': { body: project({ role: 'editor', memberCount: 4 }) },
     });
-    visit('/projects/p1');
+    visit('/projects/p1/overview');
 
     render(<App />);
 
@@ -21,6 +21,37 @@ describe('project page', () => {
       '/projects/p1/members',
     );
     expect(screen.queryByRole('button', { name: 'Delete project' })).toBeNull();
+  });
+
+  it('opens the code view by default, with tabs to the overview and members', async () => {
+    fakeApi({
+      'GET /api/me': { body: { user: alice } },
+      'GET /api/projects/p1': { body: project({ role: 'viewer' }) },
+    });
+    visit('/projects/p1');
+
+    render(<App />);
+
+    expect(await screen.findByRole('heading', { level: 1, name: 'Apollo' })).toBeDefined();
+    const tabs = screen.getByRole('navigation', { name: 'Project' });
+    expect(tabs.querySelector('[aria-current="page"]')?.textContent).toBe('Code');
+    expect(screen.getByRole('link', { name: 'Overview' }).getAttribute('href')).toBe(
+      '/projects/p1/overview',
+    );
+    expect(screen.getByText('Your role').parentElement?.textContent).toContain('Viewer');
+  });
+
+  it('explains that files cannot open when the server names no root document', async () => {
+    fakeApi({
+      'GET /api/me': { body: { user: alice } },
+      'GET /api/projects/p1': { body: project() },
+    });
+    visit('/projects/p1');
+
+    render(<App />);
+
+    expect((await screen.findByRole('alert')).textContent).toMatch(/no root document/);
+    expect(screen.getByRole('link', { name: 'See the project’s overview' })).toBeDefined();
   });
 
   it('shows the server’s message for a project I cannot see', async () => {

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { api, type Project } from '../../api/client';
 import { paths } from '../../app/paths';
 import { Link, navigate } from '../../app/router';
@@ -9,8 +9,12 @@ import { Loading } from '../../ui/Loading';
 import { PageHeader } from '../../ui/PageHeader';
 import { RoleBadge } from '../../ui/RoleBadge';
 import { ProjectNav } from './ProjectNav';
+import { useSession } from '../auth/useSession';
 import { RenameForm } from './ProjectListPage';
 import { useProject } from './useProject';
+
+// Monaco and Automerge are large; only the code view loads them.
+const ProjectIde = lazy(() => import('../files/ProjectIde'));
 
 const ROLE_ABILITIES = {
   owner: 'You can rename or delete the project and manage its members and invite links.',
@@ -18,9 +22,16 @@ const ROLE_ABILITIES = {
   viewer: 'You can read the project; an owner can give you more access.',
 } as const;
 
-/** A project's home: what it is, who you are in it, and where its members are managed. */
-export function ProjectPage({ projectId }: { projectId: string }) {
+interface ProjectPageProps {
+  projectId: string;
+  /** The collaborative editor, or the project's details and settings. */
+  view: 'code' | 'overview';
+}
+
+/** A project's home: its files in the collaborative editor, or its overview. */
+export function ProjectPage({ projectId, view }: ProjectPageProps) {
   const { state, reload, update } = useProject(projectId);
+  const session = useSession();
 
   if (state.status === 'loading') return <Loading what="project" />;
   if (state.status === 'error') {
@@ -34,13 +45,47 @@ export function ProjectPage({ projectId }: { projectId: string }) {
       </>
     );
   }
+  const project = state.data;
+  if (view === 'code' && session.state.status === 'signedIn') {
+    const { rootDocUrl } = project;
+    if (!rootDocUrl) return <NoFileTree project={project} />;
+    return (
+      <Suspense fallback={<Loading what="the editor" />}>
+        <ProjectIde project={{ ...project, rootDocUrl }} user={session.state.user} />
+      </Suspense>
+    );
+  }
   return (
     <ProjectOverview
-      project={state.data}
+      project={project}
       onRenamed={(project) => {
         update(() => project);
       }}
     />
+  );
+}
+
+/** What the code view shows when the server gave no root document for the project. */
+function NoFileTree({ project }: { project: Project }) {
+  return (
+    <>
+      <PageHeader title={project.name} eyebrow={<Link to="/projects">Projects</Link>}>
+        <span className="role-line">
+          <span className="muted">Your role</span> <RoleBadge role={project.role} />
+        </span>
+      </PageHeader>
+      <ProjectNav projectId={project.id} />
+      <div className="card">
+        <h2>Files are not available</h2>
+        <p className="alert alert-error" role="alert">
+          The server did not say where this project’s files live (no root document), so the editor
+          cannot open. The server may be older than this app; try again after it is updated.
+        </p>
+        <p>
+          <Link to={paths.overview(project.id)}>See the project’s overview</Link>
+        </p>
+      </div>
+    </>
   );
 }
 

@@ -11,19 +11,30 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
- * The web app in a real browser (Debian's chromium driven by playwright-core, from web/e2e):
- * sign up, create a project, invite a second browser context, accept, and take the README's
- * screenshot. Skipped only when chromium is absent and ENSEMBLE_REQUIRE_BROWSER is not true.
+ * The web app in a real browser (Debian's chromium driven by playwright-core, scripts in web/e2e):
+ * sign-up, projects and invites across two browser contexts, and two people editing one file
+ * live. They take the README's screenshots. Skipped only when chromium is absent and
+ * ENSEMBLE_REQUIRE_BROWSER is not true.
  */
 class BrowserFlowTest {
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
 
   @Test
   void signUpCreateProjectInviteAndAcceptInTwoBrowsers() throws Exception {
+    runScript("foundation.e2e.mjs", "ENSEMBLE_SCREENSHOT", "screenshot.png");
+  }
+
+  @Test
+  void twoPeopleTypeInTheSameFileAndSeeEachOthersTextAndCursor() throws Exception {
+    runScript("collab.e2e.mjs", "ENSEMBLE_SCREENSHOT_IDE", "screenshot-ide.png");
+  }
+
+  /** Runs one web/e2e script against a fresh server; it exits 0 only when its scenario passed. */
+  private static void runScript(String script, String screenshotVariable, String screenshot) throws Exception {
     boolean required = "true".equalsIgnoreCase(System.getenv("ENSEMBLE_REQUIRE_BROWSER"));
     if (!Files.isExecutable(CHROMIUM)) {
       assertTrue(!required, "ENSEMBLE_REQUIRE_BROWSER=true but /usr/bin/chromium is missing (apt-get install chromium)");
-      Assumptions.abort("no /usr/bin/chromium; install Debian's chromium to run the browser test");
+      Assumptions.abort("no /usr/bin/chromium; install Debian's chromium to run the browser tests");
     }
     Path web = Path.of("..", "web").toAbsolutePath().normalize();
     assertTrue(Files.isDirectory(web.resolve("node_modules/playwright-core")),
@@ -32,11 +43,11 @@ class BrowserFlowTest {
         "the web app is not on the classpath: build from the repository root so web/dist is packaged");
     Path out = Path.of("target", "e2e").toAbsolutePath();
     Files.createDirectories(out);
-    Path log = out.resolve("browser.log");
+    Path log = out.resolve(script + ".log");
     try (TestServer server = TestServer.start()) {
-      ProcessBuilder pb = new ProcessBuilder("node", "e2e/foundation.e2e.mjs").directory(web.toFile());
+      ProcessBuilder pb = new ProcessBuilder("node", "e2e/" + script).directory(web.toFile());
       pb.environment().put("ENSEMBLE_BASE_URL", server.baseUrl());
-      pb.environment().put("ENSEMBLE_SCREENSHOT", out.resolve("screenshot.png").toString());
+      pb.environment().put(screenshotVariable, out.resolve(screenshot).toString());
       pb.redirectErrorStream(true).redirectOutput(log.toFile());
       Process p = pb.start();
       boolean finished = p.waitFor(3, TimeUnit.MINUTES);
@@ -44,9 +55,9 @@ class BrowserFlowTest {
         p.destroyForcibly();
       }
       String output = Files.readString(log);
-      assertTrue(finished, "browser flow did not finish in 3 minutes:\n" + output);
-      assertEquals(0, p.exitValue(), "browser flow failed:\n" + output);
-      assertTrue(Files.size(out.resolve("screenshot.png")) > 10_000, "a real screenshot was taken");
+      assertTrue(finished, script + " did not finish in 3 minutes:\n" + output);
+      assertEquals(0, p.exitValue(), script + " failed:\n" + output);
+      assertTrue(Files.size(out.resolve(screenshot)) > 10_000, "a real screenshot was taken");
     }
   }
 }

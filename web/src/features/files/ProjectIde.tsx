@@ -1,0 +1,288 @@
+import { lazy, Suspense, useMemo, useState } from 'react';
+import type { Project, User } from '../../api/client';
+import { Link } from '../../app/router';
+import type { TextFileDoc } from '../../editor/binding';
+import { colorFor, peopleOf, type PeerPresence } from '../../sync/presence';
+import { useDocument } from '../../sync/useDocument';
+import { usePresence, type LocalPresence } from '../../sync/usePresence';
+import { RepoContext, useRepo, useRepoContext, type RepoStatus } from '../../sync/useRepo';
+import { Loading } from '../../ui/Loading';
+import { PageHeader } from '../../ui/PageHeader';
+import { RoleBadge } from '../../ui/RoleBadge';
+import { ProjectNav } from '../projects/ProjectNav';
+import { buildFileTree, type FileEntry, type ProjectRootDoc } from './fileTree';
+import { FileTree } from './FileTree';
+import { PresenceList } from './PresenceList';
+import { createTextFile, deletePath, movePath } from './projectFiles';
+import './ide.css';
+
+const CodeEditor = lazy(() => import('../../editor/CodeEditor'));
+
+export interface ProjectIdeProps {
+  project: Project & { rootDocUrl: string };
+  user: User;
+}
+
+/** The project as a collaborative IDE: live file tree, tabs, editor and who is here. */
+export default function ProjectIde({ project, user }: ProjectIdeProps) {
+  const repo = useRepo(project.id);
+  return (
+    <RepoContext.Provider value={repo}>
+      <Workspace project={project} user={user} />
+    </RepoContext.Provider>
+  );
+}
+
+const STATUS_TEXT: Record<RepoStatus, string> = {
+  connecting: 'Connecting…',
+  synced: 'All changes synced',
+  offline: 'Offline — reconnecting; your edits are kept and sync when the connection returns',
+  error: 'Sync unavailable',
+};
+
+function Workspace({ project, user }: ProjectIdeProps) {
+  const { repo, status, error } = useRepoContext();
+  const root = useDocument<ProjectRootDoc>(project.rootDocUrl);
+  const [tabs, setTabs] = useState<string[]>([]);
+  const [active, setActive] = useState<string | null>(null);
+  const canEdit = project.role !== 'viewer';
+
+  const me = useMemo(
+    () => ({
+      userId: user.id,
+      name: user.displayName || user.username,
+      color: colorFor(user.id),
+    }),
+    [user.id, user.displayName, user.username],
+  );
+
+  // An empty or foreign root document has no `files` map yet, whatever its type says.
+  const rootDoc: Partial<ProjectRootDoc> | null = root.status === 'ready' ? root.doc : null;
+  const files = useMemo<Readonly<Record<string, FileEntry>>>(() => rootDoc?.files ?? {}, [rootDoc]);
+  const paths = useMemo(() => Object.keys(files).sort(), [files]);
+  const tree = useMemo(() => buildFileTree(paths), [paths]);
+  // Tabs of files someone else deleted or renamed simply disappear.
+  const openTabs = tabs.filter((path) => path in files);
+  const activePath = active !== null && active in files ? active : (openTabs[0] ?? null);
+  const rootHandle = root.status === 'ready' ? root.handle : null;
+
+  const presence: LocalPresence = activePath === null ? me : { ...me, file: activePath };
+  const peers = usePresence(rootHandle, presence);
+  const others = peopleOf(peers).filter((person) => person.userId !== user.id);
+  const peopleByFile = useMemo(() => {
+    const byFile = new Map<string, PeerPresence[]>();
+    for (const person of others) {
+      if (person.file === undefined) continue;
+      byFile.set(person.file, [...(byFile.get(person.file) ?? []), person]);
+    }
+    return byFile;
+  }, [others]);
+
+  const open = (path: string) => {
+    setTabs((current) => (current.includes(path) ? current : [...current, path]));
+    setActive(path);
+  };
+  const close = (path: string) => {
+    const index = openTabs.indexOf(path);
+    const remaining = openTabs.filter((tab) => tab !== path);
+    setTabs(remaining);
+    if (activePath === path) setActive(remaining[Math.min(index, remaining.length - 1)] ?? null);
+  };
+
+  const header = (
+    <>
+      <PageHeader title={project.name} eyebrow={<Link to="/projects">Projects</Link>}>
+        <PresenceList
+          me={me}
+          others={others}
+          onSelect={(person) => {
+            if (person.file !== undefined && person.file in files) open(person.file);
+          }}
+        />
+        <span className="role-line">
+          <span className="muted">Your role</span> <RoleBadge role={project.role} />
+        </span>
+      </PageHeader>
+      <ProjectNav projectId={project.id} />
+    </>
+  );
+
+  if (status === 'error' || !repo) {
+    return (
+      <>
+        {header}
+        {status === 'error' ? (
+          <p className="alert alert-error" role="alert">
+            {error ?? 'The sync engine could not start.'}
+          </p>
+        ) : (
+          <Loading what="files" />
+        )}
+      </>
+    );
+  }
+
+  const activeEntry = activePath === null ? undefined : files[activePath];
+  const textTabs = openTabs.flatMap((path) => {
+    const entry = files[path];
+    return entry?.kind === 'text' ? [entry.docUrl] : [];
+  });
+
+  return (
+    <>
+      {header}
+      <div className="ide">
+        <aside className="ide-files" aria-label="Project files">
+          {root.status === 'ready' ? (
+            <FileTree
+              nodes={tree}
+              paths={paths}
+              activePath={activePath}
+              canEdit={canEdit}
+              peopleByFile={peopleByFile}
+              onOpen={open}
+              onCreate={(path) => {
+                createTextFile(repo, root.handle, path);
+                open(path);
+              }}
+              onMove={(from, to) => {
+                const moves = new Map(movePath(root.handle, from, to));
+                setTabs((current) => current.map((tab) => moves.get(tab) ?? tab));
+                setActive((current) => (current === null ? null : (moves.get(current) ?? current)));
+              }}
+              onDelete={(path) => {
+                deletePath(root.handle, path);
+              }}
+            />
+          ) : root.status === 'loading' ? (
+            <Loading what="files" />
+          ) : (
+            <p className="alert alert-error" role="alert">
+              The project’s file tree is not available yet ({root.message}). Retrying…
+            </p>
+          )}
+        </aside>
+        <section className="ide-main" aria-label="Editor">
+          {openTabs.length > 0 && (
+            <div className="editor-tabs" role="toolbar" aria-label="Open files">
+              {openTabs.map((path) => (
+                <div
+                  key={path}
+                  className={`editor-tab${path === activePath ? ' editor-tab-active' : ''}`}
+                >
+                  <button
+                    type="button"
+                    className="editor-tab-name"
+                    aria-pressed={path === activePath}
+                    title={path}
+                    onClick={() => {
+                      setActive(path);
+                    }}
+                  >
+                    {path.split('/').pop()}
+                  </button>
+                  <button
+                    type="button"
+                    className="icon-button"
+                    aria-label={`Close ${path}`}
+                    onClick={() => {
+                      close(path);
+                    }}
+                  >
+                    ×
+                  </button>
+                </div>
+              ))}
+            </div>
+          )}
+          <div className="editor-area">
+            {activeEntry === undefined && (
+              <p className="muted editor-placeholder">
+                {paths.length === 0
+                  ? canEdit
+                    ? 'Create a file to start editing together.'
+                    : 'This project has no files yet.'
+                  : 'Open a file from the list.'}
+              </p>
+            )}
+            {activeEntry?.kind === 'binary' && activePath !== null && (
+              <BinaryFile projectId={project.id} path={activePath} entry={activeEntry} />
+            )}
+            {textTabs.length > 0 && (
+              <ActiveTextFile
+                path={activeEntry?.kind === 'text' ? activePath : null}
+                entry={activeEntry?.kind === 'text' ? activeEntry : undefined}
+                openDocUrls={textTabs}
+                readOnly={!canEdit}
+                me={me}
+              />
+            )}
+          </div>
+        </section>
+      </div>
+      <footer className="status-bar">
+        <span className={`status-dot status-${status}`} aria-hidden="true" />
+        <span aria-live="polite">{STATUS_TEXT[status]}</span>
+        <span className="status-bar-spacer" />
+        {!canEdit && <span>Read-only (viewer)</span>}
+        <span>{others.length === 0 ? 'Only you here' : `${others.length + 1} people here`}</span>
+      </footer>
+    </>
+  );
+}
+
+interface ActiveTextFileProps {
+  path: string | null;
+  entry: FileEntry | undefined;
+  openDocUrls: readonly string[];
+  readOnly: boolean;
+  me: Omit<LocalPresence, 'file' | 'cursor'>;
+}
+
+/** Keeps one editor alive across tabs; shows the active text file once its document is here. */
+function ActiveTextFile({ path, entry, openDocUrls, readOnly, me }: ActiveTextFileProps) {
+  const doc = useDocument<TextFileDoc>(entry?.docUrl);
+  const file =
+    doc.status === 'ready' && path !== null && entry
+      ? { path, docUrl: entry.docUrl, handle: doc.handle }
+      : null;
+  return (
+    <div className="text-file" hidden={path === null}>
+      {path !== null && doc.status === 'loading' && <Loading what={path} />}
+      {path !== null && doc.status === 'unavailable' && (
+        <p className="alert alert-error" role="alert">
+          {path} is not available yet ({doc.message}). Retrying…
+        </p>
+      )}
+      <Suspense fallback={<Loading what="the editor" />}>
+        <CodeEditor file={file} openDocUrls={openDocUrls} readOnly={readOnly} me={me} />
+      </Suspense>
+    </div>
+  );
+}
+
+function BinaryFile({
+  projectId,
+  path,
+  entry,
+}: {
+  projectId: string;
+  path: string;
+  entry: FileEntry;
+}) {
+  const href = `/api/projects/${encodeURIComponent(projectId)}/files/${path
+    .split('/')
+    .map(encodeURIComponent)
+    .join('/')}`;
+  return (
+    <div className="card binary-file">
+      <h2>{path}</h2>
+      <p>Binary file, {entry.size.toLocaleString()} bytes. It cannot be edited here.</p>
+      <p>
+        <a className="button" href={href} download={path.split('/').pop()}>
+          Download
+        </a>
+      </p>
+    </div>
+  );
+}
