@@ -32,6 +32,7 @@ class RunApiTest {
 
   @BeforeAll
   static void start() {
+    Sandboxes.support(); // skips without a sandbox on this host
     server = TestServer.start(Map.of(
         "ENSEMBLE_RUN_WALL_SECONDS", "2",
         "ENSEMBLE_RUN_KILL_GRACE_SECONDS", "1",

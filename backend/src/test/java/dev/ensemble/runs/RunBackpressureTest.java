@@ -32,6 +32,7 @@ class RunBackpressureTest {
 
   @BeforeAll
   static void start() {
+    Sandboxes.support(); // skips without a sandbox on this host
     server = TestServer.start(Map.of("ENSEMBLE_RUN_OUTPUT_BYTES", Long.toString(64L << 20)));
   }
 

@@ -17,9 +17,20 @@ final class Sandboxes {
 
   private Sandboxes() {}
 
+  /**
+   * The host's sandbox. Without one (bubblewrap not installed) the calling test is skipped with a
+   * message, unless ENSEMBLE_REQUIRE_SANDBOX is true (CI installs bubblewrap and sets it).
+   */
   static synchronized SandboxSupport support() {
     if (support == null) {
       support = SandboxSupport.detect(UID);
+    }
+    if (!support.isolated()) {
+      String why = "no sandbox on this host (" + support.description() + "); install bubblewrap to run this test";
+      if ("true".equalsIgnoreCase(System.getenv("ENSEMBLE_REQUIRE_SANDBOX"))) {
+        throw new AssertionError("ENSEMBLE_REQUIRE_SANDBOX=true but " + why);
+      }
+      org.junit.jupiter.api.Assumptions.abort(why);
     }
     return support;
   }
