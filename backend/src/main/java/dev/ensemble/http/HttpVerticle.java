@@ -77,6 +77,10 @@ public final class HttpVerticle extends VerticleBase {
                 .setHost(w.host())
                 .setPort(w.port())
                 .setCompressionSupported(true)
+                // Sync messages are compact binary already; deflate on WebSockets only costs CPU and
+                // lets clients inflate late, after their socket started closing.
+                .setPerMessageWebSocketCompressionSupported(false)
+                .setPerFrameWebSocketCompressionSupported(false)
                 .setMaxWebSocketFrameSize(w.sync().settings().transportLimitBytes())
                 .setMaxWebSocketMessageSize(w.sync().settings().transportLimitBytes()));
     return server.requestHandler(router).listen();

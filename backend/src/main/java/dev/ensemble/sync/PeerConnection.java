@@ -137,6 +137,7 @@ final class PeerConnection implements Peer {
     if (closed) {
       return;
     }
+    pongSeen = true; // any message proves the peer alive, however busy it is
     if (frame.length() > settings.maxMessageBytes()) {
       fail("message of " + frame.length() + " bytes exceeds the limit of " + settings.maxMessageBytes());
       return;
@@ -293,6 +294,10 @@ final class PeerConnection implements Peer {
     if (closed) {
       return;
     }
+    if (ws.isClosed()) {
+      onClosed();
+      return;
+    }
     if (ws.writeQueueFull()) {
       log.info("dropping sync connection of {}: it reads too slowly", userName);
       close(TRY_AGAIN_LATER, "too slow");
@@ -305,7 +310,8 @@ final class PeerConnection implements Peer {
     if (closed) {
       return;
     }
-    if (!pongSeen) {
+    // While paused for backpressure we read nothing, pongs included: that is not silence.
+    if (!pongSeen && !paused) {
       close(POLICY_VIOLATION, "no pong");
       return;
     }
