@@ -95,6 +95,98 @@ export interface LoginRequest {
   password: string;
 }
 
+export type RunStatus =
+  'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'timed_out' | 'killed';
+
+export interface Run {
+  id: string;
+  projectId: string;
+  startedBy: string | null;
+  command: string;
+  status: RunStatus;
+  exitCode: number | null;
+  startedAt: string | null;
+  durationMs: number | null;
+  outputBytes: number;
+  truncated: boolean;
+  queuePosition?: number;
+}
+
+export interface RunConfiguration {
+  name: string;
+  command: string;
+  workingDirectory?: string;
+  detected: boolean;
+}
+
+export interface ChatThread {
+  id: string;
+  title: string;
+  createdBy: string | null;
+  messageCount: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ChatMessage {
+  id: string;
+  role: 'user' | 'assistant';
+  authorId: string | null;
+  content: string;
+  status: 'streaming' | 'complete' | 'partial' | 'error';
+  error?: { code?: string; message?: string };
+  createdAt: string;
+}
+
+export interface ChatRequest {
+  threadId?: string;
+  message: string;
+  context?: { path?: string; selection?: string; openPaths?: string[] };
+}
+
+export interface GitChange {
+  path: string;
+  change: 'added' | 'modified' | 'deleted';
+}
+
+export interface GitStatus {
+  branch: string | null;
+  detached?: boolean;
+  head: string | null;
+  staged: GitChange[];
+  unstaged: GitChange[];
+  untracked: string[];
+  conflicts: string[];
+  remote?: string | null;
+  upstream?: string | null;
+  ahead?: number;
+  behind?: number;
+}
+
+export interface GitCommit {
+  id: string;
+  shortId: string;
+  message: string;
+  summary: string;
+  author: { name?: string; email?: string };
+  time: string;
+  parents: string[];
+}
+
+export interface GitBranches {
+  current: string | null;
+  local: { name: string; commit: string | null; current: boolean; upstream: string | null }[];
+  remote: string[];
+}
+
+export interface GitJob {
+  id: string;
+  projectId: string;
+  state: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  progress: { phase: string; done: number; total: number };
+  error?: { code?: string; message?: string };
+}
+
 /** An error reported by the API (or by the network on the way to it). */
 export class ApiError extends Error {
   readonly status: number;
@@ -229,6 +321,11 @@ async function json<T>(method: Method, path: string, options?: RequestOptions): 
   return (await response.json()) as T;
 }
 
+/** For streaming answers: the raw response once the status says it succeeded. */
+export function postStream(path: string, body: unknown, signal?: AbortSignal): Promise<Response> {
+  return request('POST', path, { body, signal });
+}
+
 async function empty(method: Method, path: string, options?: RequestOptions): Promise<void> {
   await request(method, path, options);
 }
@@ -288,5 +385,71 @@ export const api = {
     preview: (token: string, signal?: AbortSignal) =>
       json<InvitePreview>('GET', `/api/invites/${seg(token)}`, { signal }),
     accept: (token: string) => json<AcceptedInvite>('POST', `/api/invites/${seg(token)}/accept`),
+  },
+  runs: {
+    list: (projectId: string, signal?: AbortSignal) =>
+      json<Run[]>('GET', `/api/projects/${seg(projectId)}/runs?limit=30`, { signal }),
+    configurations: (projectId: string, signal?: AbortSignal) =>
+      json<RunConfiguration[]>('GET', `/api/projects/${seg(projectId)}/run-configurations`, {
+        signal,
+      }),
+    start: (projectId: string, body: { command: string } | { configuration: string }) =>
+      json<Run>('POST', `/api/projects/${seg(projectId)}/runs`, { body }),
+    get: (runId: string, signal?: AbortSignal) =>
+      json<Run>('GET', `/api/runs/${seg(runId)}`, { signal }),
+    cancel: (runId: string) =>
+      json<Run & { cancelled: boolean }>('POST', `/api/runs/${seg(runId)}/cancel`),
+  },
+  ai: {
+    threads: (projectId: string, signal?: AbortSignal) =>
+      json<ChatThread[]>('GET', `/api/projects/${seg(projectId)}/ai/threads`, { signal }),
+    thread: (projectId: string, threadId: string, signal?: AbortSignal) =>
+      json<ChatThread & { messages: ChatMessage[] }>(
+        'GET',
+        `/api/projects/${seg(projectId)}/ai/threads/${seg(threadId)}`,
+        { signal },
+      ),
+    chat: (projectId: string, body: ChatRequest, signal?: AbortSignal) =>
+      postStream(`/api/projects/${seg(projectId)}/ai/chat`, body, signal),
+    stop: (projectId: string, threadId: string) =>
+      json<{ stopped: boolean }>(
+        'POST',
+        `/api/projects/${seg(projectId)}/ai/threads/${seg(threadId)}/stop`,
+      ),
+  },
+  git: {
+    status: (projectId: string, signal?: AbortSignal) =>
+      json<GitStatus>('GET', `/api/projects/${seg(projectId)}/git/status`, { signal }),
+    diff: (projectId: string, path: string, signal?: AbortSignal) =>
+      json<{ diff: string }>(
+        'GET',
+        `/api/projects/${seg(projectId)}/git/diff?path=${encodeURIComponent(path)}`,
+        { signal },
+      ),
+    stage: (projectId: string, paths: string[]) =>
+      empty('POST', `/api/projects/${seg(projectId)}/git/stage`, { body: { paths } }),
+    unstage: (projectId: string, paths: string[]) =>
+      empty('POST', `/api/projects/${seg(projectId)}/git/unstage`, { body: { paths } }),
+    commit: (projectId: string, message: string) =>
+      json<GitCommit>('POST', `/api/projects/${seg(projectId)}/git/commit`, {
+        body: { message },
+      }),
+    push: (projectId: string) =>
+      json<{ branch?: string; head?: string }>('POST', `/api/projects/${seg(projectId)}/git/push`),
+    pull: (projectId: string) =>
+      json<{ branch?: string; result?: string; conflicts?: string[] }>(
+        'POST',
+        `/api/projects/${seg(projectId)}/git/pull`,
+      ),
+    log: (projectId: string, signal?: AbortSignal) =>
+      json<GitCommit[]>('GET', `/api/projects/${seg(projectId)}/git/log`, { signal }),
+    branches: (projectId: string, signal?: AbortSignal) =>
+      json<GitBranches>('GET', `/api/projects/${seg(projectId)}/git/branches`, { signal }),
+    checkout: (projectId: string, branch: string) =>
+      empty('POST', `/api/projects/${seg(projectId)}/git/checkout`, { body: { branch } }),
+    importRepository: (body: { url: string; branch?: string; name?: string }) =>
+      json<{ projectId: string; jobId: string }>('POST', '/api/projects/import', { body }),
+    job: (jobId: string, signal?: AbortSignal) =>
+      json<GitJob>('GET', `/api/jobs/${seg(jobId)}`, { signal }),
   },
 } as const;

@@ -1,3 +1,4 @@
+import { setEditorSelection } from './editorSelection';
 import { splice } from '@automerge/automerge/slim';
 import type { DocHandle } from '@automerge/automerge-repo/slim';
 import type { editor } from 'monaco-editor/editor';
@@ -151,11 +152,14 @@ export default function CodeEditor({ file, openDocUrls, readOnly, me }: CodeEdit
     if (shown.viewState) view.restoreViewState(shown.viewState);
     const selection = view.getSelection();
     if (selection) setCursor({ docUrl, range: cursorOf(shown.model, selection) });
+    setEditorSelection({ path, text: '' });
     const cursorEvents = view.onDidChangeCursorSelection((event) => {
       setCursor({ docUrl, range: cursorOf(shown.model, event.selection) });
+      setEditorSelection({ path, text: shown.model.getValueInRange(event.selection) });
     });
     return () => {
       cursorEvents.dispose();
+      setEditorSelection(null);
       shown.viewState = view.saveViewState();
     };
   }, [view, docUrl, handle, path]);

@@ -6,6 +6,7 @@ import { colorFor, peopleOf, type PeerPresence } from '../../sync/presence';
 import { useDocument } from '../../sync/useDocument';
 import { usePresence, type LocalPresence } from '../../sync/usePresence';
 import { RepoContext, useRepo, useRepoContext, type RepoStatus } from '../../sync/useRepo';
+import { LiveContext, useLiveChannel } from '../../live/useLiveChannel';
 import { Loading } from '../../ui/Loading';
 import { PageHeader } from '../../ui/PageHeader';
 import { RoleBadge } from '../../ui/RoleBadge';
@@ -13,6 +14,7 @@ import { ProjectNav } from '../projects/ProjectNav';
 import { buildFileTree, type FileEntry, type ProjectRootDoc } from './fileTree';
 import { FileTree } from './FileTree';
 import { PresenceList } from './PresenceList';
+import { ToolPanels } from './ToolPanels';
 import { createTextFile, deletePath, movePath } from './projectFiles';
 import './ide.css';
 
@@ -26,9 +28,12 @@ export interface ProjectIdeProps {
 /** The project as a collaborative IDE: live file tree, tabs, editor and who is here. */
 export default function ProjectIde({ project, user }: ProjectIdeProps) {
   const repo = useRepo(project.id);
+  const live = useLiveChannel(project.id);
   return (
     <RepoContext.Provider value={repo}>
-      <Workspace project={project} user={user} />
+      <LiveContext.Provider value={live}>
+        <Workspace project={project} user={user} />
+      </LiveContext.Provider>
     </RepoContext.Provider>
   );
 }
@@ -220,6 +225,7 @@ function Workspace({ project, user }: ProjectIdeProps) {
           </div>
         </section>
       </div>
+      <ToolPanels projectId={project.id} canEdit={canEdit} />
       <footer className="status-bar">
         <span className={`status-dot status-${status}`} aria-hidden="true" />
         <span aria-live="polite">{STATUS_TEXT[status]}</span>

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import type { ChatMessage } from '../../api/client';
+import type { AiEvent } from '../../live/messages';
+import { applyAiEvent, mergeAnswers, parseBlocks, type LiveAnswers } from './liveAnswers';
+
+const ids = { channel: 'ai', threadId: 't1', messageId: 'm2' } as const;
+
+function fold(events: AiEvent[]): LiveAnswers {
+  return events.reduce<LiveAnswers>(applyAiEvent, {});
+}
+
+describe('applyAiEvent', () => {
+  it('accumulatesTokensInOrder', () => {
+    const answers = fold([
+      { ...ids, event: 'thread' },
+      { ...ids, event: 'token', text: 'Hel' },
+      { ...ids, event: 'token', text: 'lo' },
+      { ...ids, event: 'done', status: 'complete' },
+    ]);
+    expect(answers.m2).toEqual({ threadId: 't1', text: 'Hello', status: 'complete' });
+  });
+
+  it('keepsTheTextSoFarWhenTheAnswerFails', () => {
+    const answers = fold([
+      { ...ids, event: 'token', text: 'Part' },
+      { ...ids, event: 'error', code: 'ai_provider_rate_limited', message: 'slow down' },
+    ]);
+    expect(answers.m2?.text).toBe('Part');
+    expect(answers.m2?.status).toBe('error');
+    expect(answers.m2?.error?.code).toBe('ai_provider_rate_limited');
+  });
+
+  it('marksAStoppedAnswerPartial', () => {
+    const answers = fold([{ ...ids, event: 'done', status: 'partial', stoppedBy: 'u' }]);
+    expect(answers.m2?.status).toBe('partial');
+  });
+});
+
+describe('mergeAnswers', () => {
+  const question: ChatMessage = {
+    id: 'm1',
+    role: 'user',
+    authorId: 'u',
+    content: 'Hi?',
+    status: 'complete',
+    createdAt: '',
+  };
+
+  it('fillsAStreamingAnswerFromTheLiveChannel', () => {
+    const stored: ChatMessage[] = [
+      question,
+      { ...question, id: 'm2', role: 'assistant', content: '', status: 'streaming' },
+    ];
+    const merged = mergeAnswers('t1', stored, {
+      m2: { threadId: 't1', text: 'Hello', status: 'streaming' },
+    });
+    expect(merged.map((m) => m.content)).toEqual(['Hi?', 'Hello']);
+  });
+
+  it('addsAnAnswerNotStoredYetAndIgnoresOtherThreads', () => {
+    const merged = mergeAnswers('t1', [question], {
+      m2: { threadId: 't1', text: 'Hel', status: 'streaming' },
+      m9: { threadId: 't2', text: 'other', status: 'streaming' },
+    });
+    expect(merged.map((m) => m.id)).toEqual(['m1', 'm2']);
+  });
+
+  it('prefersTheStoredTextOnceTheAnswerIsStored', () => {
+    const stored: ChatMessage[] = [
+      { ...question, id: 'm2', role: 'assistant', content: 'Hello!', status: 'complete' },
+    ];
+    const merged = mergeAnswers('t1', stored, {
+      m2: { threadId: 't1', text: 'Hello', status: 'complete' },
+    });
+    expect(merged[0]?.content).toBe('Hello!');
+  });
+});
+
+describe('parseBlocks', () => {
+  it('splitsParagraphsAndFencedCode', () => {
+    expect(parseBlocks('Intro\nline two\n\n```py\nprint(1)\n\nx = 2\n```\nAfter')).toEqual([
+      { kind: 'paragraph', text: 'Intro\nline two' },
+      { kind: 'code', lang: 'py', code: 'print(1)\n\nx = 2' },
+      { kind: 'paragraph', text: 'After' },
+    ]);
+  });
+
+  it('showsAnUnclosedFenceAsCodeWhileItStreams', () => {
+    expect(parseBlocks('```js\nlet a')).toEqual([{ kind: 'code', lang: 'js', code: 'let a' }]);
+  });
+});

@@ -1,0 +1,133 @@
+import type { ChatMessage } from '../../api/client';
+import type { AiEvent } from '../../live/messages';
+
+/** An answer as the live channel has told it so far. */
+export interface LiveAnswer {
+  threadId: string;
+  text: string;
+  status: 'streaming' | 'complete' | 'partial' | 'error';
+  error?: { code: string; message: string; retryAfter?: number };
+}
+
+export type LiveAnswers = Readonly<Record<string, LiveAnswer>>;
+
+/** Folds one assistant event into the answers being written, keyed by message id. */
+export function applyAiEvent(answers: LiveAnswers, event: AiEvent): LiveAnswers {
+  const current = answers[event.messageId] ?? {
+    threadId: event.threadId,
+    text: '',
+    status: 'streaming' as const,
+  };
+  switch (event.event) {
+    case 'thread':
+      return { ...answers, [event.messageId]: current };
+    case 'token':
+      return { ...answers, [event.messageId]: { ...current, text: current.text + event.text } };
+    case 'done':
+      return {
+        ...answers,
+        [event.messageId]: {
+          ...current,
+          status: event.status === 'partial' ? 'partial' : 'complete',
+        },
+      };
+    case 'error':
+      return {
+        ...answers,
+        [event.messageId]: {
+          ...current,
+          status: 'error',
+          error: {
+            code: event.code,
+            message: event.message,
+            ...(event.retryAfter === undefined ? {} : { retryAfter: event.retryAfter }),
+          },
+        },
+      };
+  }
+}
+
+/**
+ * The thread's messages as stored, with answers still being written (stored empty, status
+ * `streaming`) or not yet stored filled in from the live channel.
+ */
+export function mergeAnswers(
+  threadId: string,
+  stored: readonly ChatMessage[],
+  answers: LiveAnswers,
+): ChatMessage[] {
+  const merged = stored.map((message) => {
+    const live = answers[message.id];
+    if (!live || message.status !== 'streaming') return message;
+    return {
+      ...message,
+      content: live.text,
+      status: live.status,
+      ...(live.error ? { error: live.error } : {}),
+    };
+  });
+  const known = new Set(stored.map((m) => m.id));
+  for (const [id, live] of Object.entries(answers)) {
+    if (live.threadId !== threadId || known.has(id)) continue;
+    merged.push({
+      id,
+      role: 'assistant',
+      authorId: null,
+      content: live.text,
+      status: live.status,
+      ...(live.error ? { error: live.error } : {}),
+      createdAt: '',
+    });
+  }
+  return merged;
+}
+
+/** Friendly words for the errors people can do something about. */
+export function describeAiError(code: string, message: string, retryAfter?: number): string {
+  switch (code) {
+    case 'ai_not_configured':
+      return 'The assistant is not set up on this server (no AI provider is configured).';
+    case 'ai_rate_limited':
+    case 'ai_provider_rate_limited':
+      return `Too many questions right now${retryAfter ? `; try again in ${retryAfter} s` : ''}. ${message}`;
+    case 'ai_budget_exceeded':
+      return `This project has used its assistant budget for the month. ${message}`;
+    default:
+      return message;
+  }
+}
+
+/** Blocks of a minimal markdown: paragraphs and fenced code. */
+export type Block =
+  { kind: 'paragraph'; text: string } | { kind: 'code'; lang: string; code: string };
+
+export function parseBlocks(text: string): Block[] {
+  const blocks: Block[] = [];
+  const lines = text.split('\n');
+  let paragraph: string[] = [];
+  const flush = () => {
+    const joined = paragraph.join('\n').trim();
+    if (joined) blocks.push({ kind: 'paragraph', text: joined });
+    paragraph = [];
+  };
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    const fence = /^\s*```(.*)$/.exec(line);
+    if (fence) {
+      flush();
+      const code: string[] = [];
+      i++;
+      while (i < lines.length && !/^\s*```\s*$/.test(lines[i] ?? '')) {
+        code.push(lines[i] ?? '');
+        i++;
+      }
+      blocks.push({ kind: 'code', lang: (fence[1] ?? '').trim(), code: code.join('\n') });
+    } else if (line.trim() === '') {
+      flush();
+    } else {
+      paragraph.push(line);
+    }
+  }
+  flush();
+  return blocks;
+}

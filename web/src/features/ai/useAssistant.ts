@@ -1,0 +1,119 @@
+import { useEffect, useState } from 'react';
+import { api, toApiError, type ApiError, type ChatMessage } from '../../api/client';
+import { useResource } from '../../api/resource';
+import { editorSelection } from '../../editor/editorSelection';
+import type { LiveChannel } from '../../live/liveChannel';
+import { applyAiEvent, mergeAnswers, type LiveAnswers } from './liveAnswers';
+
+const NO_MESSAGES: ChatMessage[] = [];
+
+/** Finds the thread id in the first `thread` event of a server-sent event stream. */
+function threadIdIn(text: string): string | null {
+  const match = /event: thread\ndata: (.*)\n/.exec(text);
+  if (!match?.[1]) return null;
+  try {
+    const data = JSON.parse(match[1]) as { threadId?: unknown };
+    return typeof data.threadId === 'string' ? data.threadId : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The project's assistant: threads, the open thread's messages with answers streaming in from
+ * the live channel (so everyone sees them token by token), asking and stopping.
+ */
+export function useAssistant(projectId: string, channel: LiveChannel | null) {
+  const threads = useResource(`ai-threads:${projectId}`, (signal) =>
+    api.ai.threads(projectId, signal),
+  );
+  const [threadId, setThreadId] = useState<string | null>(null);
+  const thread = useResource(`ai-thread:${projectId}:${threadId ?? ''}`, (signal) =>
+    threadId === null
+      ? Promise.resolve({ messages: NO_MESSAGES })
+      : api.ai.thread(projectId, threadId, signal),
+  );
+  const [answers, setAnswers] = useState<LiveAnswers>({});
+  const [asking, setAsking] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const reloadThreads = threads.reload;
+  const reloadThread = thread.reload;
+
+  useEffect(() => {
+    if (!channel) return;
+    return channel.onMessage((message) => {
+      if (!('channel' in message) || message.channel !== 'ai') return;
+      setAnswers((current) => applyAiEvent(current, message));
+      if (message.event !== 'token') {
+        reloadThreads();
+        reloadThread();
+      }
+    });
+  }, [channel, reloadThreads, reloadThread]);
+
+  const ask = async (text: string) => {
+    setError(null);
+    setAsking(true);
+    const selection = editorSelection();
+    const context = selection
+      ? { path: selection.path, ...(selection.text ? { selection: selection.text } : {}) }
+      : undefined;
+    try {
+      const response = await api.ai.chat(projectId, {
+        ...(threadId === null ? {} : { threadId }),
+        message: text,
+        ...(context ? { context } : {}),
+      });
+      // The answer is rendered from the live channel; the stream is read to the end because
+      // closing it would cancel the answer.
+      const reader = response.body?.getReader();
+      const decoder = new TextDecoder();
+      let seen = '';
+      let opened = threadId !== null;
+      while (reader) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        if (!opened) {
+          seen += decoder.decode(value, { stream: true });
+          const id = threadIdIn(seen);
+          if (id !== null) {
+            opened = true;
+            setThreadId(id);
+          }
+        }
+      }
+    } catch (e) {
+      setError(toApiError(e));
+    } finally {
+      setAsking(false);
+      reloadThreads();
+      reloadThread();
+    }
+  };
+
+  const stop = async () => {
+    if (threadId === null) return;
+    try {
+      await api.ai.stop(projectId, threadId);
+    } catch (e) {
+      setError(toApiError(e));
+    }
+  };
+
+  const stored = thread.state.status === 'ready' ? thread.state.data.messages : NO_MESSAGES;
+  const messages = threadId === null ? [] : mergeAnswers(threadId, stored, answers);
+  const streaming = messages.some((m) => m.role === 'assistant' && m.status === 'streaming');
+
+  return {
+    threads,
+    threadId,
+    setThreadId,
+    thread,
+    messages,
+    asking,
+    streaming,
+    error,
+    ask,
+    stop,
+  };
+}

@@ -1,0 +1,62 @@
+import { useState } from 'react';
+import { AssistantPanel } from '../ai/AssistantPanel';
+import { SourceControlPanel } from '../git/SourceControlPanel';
+import { RunPanel } from '../runs/RunPanel';
+
+const TABS = ['Run', 'Assistant', 'Source Control'] as const;
+type Tab = (typeof TABS)[number];
+
+/** The IDE's bottom panel: Run, Assistant and Source Control. Each stays mounted so switching keeps its state. */
+export function ToolPanels({ projectId, canEdit }: { projectId: string; canEdit: boolean }) {
+  const [tab, setTab] = useState<Tab>('Run');
+  return (
+    <section className="tool-panels" aria-label="Tools">
+      <div className="tool-tabs" role="tablist" aria-label="Tool panels">
+        {TABS.map((name) => (
+          <button
+            key={name}
+            type="button"
+            role="tab"
+            id={`tool-tab-${name.replace(' ', '-')}`}
+            aria-selected={tab === name}
+            aria-controls={`tool-panel-${name.replace(' ', '-')}`}
+            className="tool-tab"
+            onClick={() => {
+              setTab(name);
+            }}
+          >
+            {name}
+          </button>
+        ))}
+      </div>
+      <div
+        className="tool-panel"
+        role="tabpanel"
+        id="tool-panel-Run"
+        aria-labelledby="tool-tab-Run"
+        hidden={tab !== 'Run'}
+      >
+        <RunPanel projectId={projectId} canEdit={canEdit} />
+      </div>
+      <div
+        className="tool-panel"
+        role="tabpanel"
+        id="tool-panel-Assistant"
+        aria-labelledby="tool-tab-Assistant"
+        hidden={tab !== 'Assistant'}
+      >
+        <AssistantPanel projectId={projectId} canEdit={canEdit} />
+      </div>
+      {tab === 'Source Control' && (
+        <div
+          className="tool-panel"
+          role="tabpanel"
+          id="tool-panel-Source-Control"
+          aria-labelledby="tool-tab-Source-Control"
+        >
+          <SourceControlPanel projectId={projectId} canEdit={canEdit} />
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,92 @@
+import type { Run } from '../api/client';
+
+/** Server → client messages on a project's live channel (LiveConnection.java). */
+export type LiveMessage =
+  | { type: 'welcome'; projectId: string; role: string }
+  | { type: 'pong' }
+  | { type: 'error'; message: string }
+  | AiEvent
+  | RunEvent;
+
+export type AiEvent =
+  | {
+      channel: 'ai';
+      event: 'thread';
+      threadId: string;
+      messageId: string;
+      askedBy?: string;
+      model?: string;
+    }
+  | { channel: 'ai'; event: 'token'; threadId: string; messageId: string; text: string }
+  | {
+      channel: 'ai';
+      event: 'done';
+      threadId: string;
+      messageId: string;
+      status: string;
+      stoppedBy?: string;
+    }
+  | {
+      channel: 'ai';
+      event: 'error';
+      threadId: string;
+      messageId: string;
+      code: string;
+      message: string;
+      retryAfter?: number;
+    };
+
+export type RunEvent =
+  | {
+      channel: 'run';
+      event: 'output';
+      runId: string;
+      seq: number;
+      firstSeq?: number;
+      stream: 'stdout' | 'stderr';
+      data: string;
+    }
+  | ({ channel: 'run'; event: 'started' | 'status'; runId: string } & Run)
+  | { channel: 'run'; event: 'error'; runId: string; code: string; message: string };
+
+/** Client → server messages. */
+export type LiveCommand =
+  | { type: 'ping' }
+  | { type: 'subscribe-run'; runId: string; afterSeq: number }
+  | { type: 'unsubscribe-run'; runId: string };
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+/** Decodes one frame; anything unknown or malformed is dropped (null) rather than trusted. */
+export function parseLiveMessage(text: string): LiveMessage | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (!isRecord(value)) return null;
+  if (value.type === 'welcome' || value.type === 'pong') return value as LiveMessage;
+  if (value.type === 'error') {
+    return { type: 'error', message: typeof value.message === 'string' ? value.message : '' };
+  }
+  if (value.channel === 'ai') {
+    if (typeof value.threadId !== 'string' || typeof value.messageId !== 'string') return null;
+    if (value.event === 'token' && typeof value.text !== 'string') return null;
+    if (['thread', 'token', 'done', 'error'].includes(String(value.event))) {
+      return value as AiEvent;
+    }
+    return null;
+  }
+  if (value.channel === 'run') {
+    if (typeof value.runId !== 'string') return null;
+    if (value.event === 'output') {
+      if (typeof value.seq !== 'number' || typeof value.data !== 'string') return null;
+      return value as RunEvent;
+    }
+    if (['started', 'status', 'error'].includes(String(value.event))) return value as RunEvent;
+  }
+  return null;
+}
