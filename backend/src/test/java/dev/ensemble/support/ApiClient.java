@@ -90,7 +90,7 @@ public final class ApiClient {
       csrf().ifPresent(t -> b.header("X-CSRF-Token", t));
     }
     try {
-      HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r = exchange(b.build());
       return new Response(r.statusCode(), r.body(), r.headers());
     } catch (Exception e) {
       throw new IllegalStateException(method + " " + path + " failed: " + e, e);
@@ -111,10 +111,24 @@ public final class ApiClient {
       csrf().ifPresent(t -> b.header("X-CSRF-Token", t));
     }
     try {
-      HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r = exchange(b.build());
       return new Response(r.statusCode(), r.body(), r.headers());
     } catch (Exception e) {
       throw new IllegalStateException(method + " " + path + " failed: " + e, e);
+    }
+  }
+
+  /**
+   * Sends and waits at most 60 s for the whole response: the request timeout only covers the
+   * headers, and a reply whose body never ends must fail the test, not hang the build.
+   */
+  private HttpResponse<String> exchange(HttpRequest request) throws Exception {
+    var pending = http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+    try {
+      return pending.get(60, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      pending.cancel(true);
+      throw new IllegalStateException("no complete response within 60 s to " + request.method() + " " + request.uri());
     }
   }
 
