@@ -115,25 +115,11 @@ public record AiSettings(
   }
 
   private static Optional<String> value(Map<String, String> env, String name) {
-    String v = env.get(name);
-    return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.trim());
+    return dev.ensemble.config.Env.value(env, name);
   }
 
   private static int integer(Map<String, String> env, String name, int dflt, int min, int max) {
-    Optional<String> v = value(env, name);
-    if (v.isEmpty()) {
-      return dflt;
-    }
-    int parsed;
-    try {
-      parsed = Integer.parseInt(v.get());
-    } catch (NumberFormatException e) {
-      throw new ConfigException(name, "must be an integer, got '" + v.get() + "'");
-    }
-    if (parsed < min || parsed > max) {
-      throw new ConfigException(name, "must be between " + min + " and " + max + ", got " + parsed);
-    }
-    return parsed;
+    return dev.ensemble.config.Env.integer(env, name, dflt, min, max);
   }
 
   private static URI url(String name, String v) {

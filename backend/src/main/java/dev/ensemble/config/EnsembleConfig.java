@@ -114,8 +114,7 @@ public record EnsembleConfig(
     }
 
     Optional<String> optional(String name) {
-      String v = env.get(name);
-      return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.trim());
+      return Env.value(env, name);
     }
 
     String string(String name, String dflt) {
@@ -123,32 +122,11 @@ public record EnsembleConfig(
     }
 
     int integer(String name, int dflt, int min, int max) {
-      Optional<String> v = optional(name);
-      if (v.isEmpty()) {
-        return dflt;
-      }
-      int parsed;
-      try {
-        parsed = Integer.parseInt(v.get());
-      } catch (NumberFormatException e) {
-        throw new ConfigException(name, "must be an integer, got '" + v.get() + "'");
-      }
-      if (parsed < min || parsed > max) {
-        throw new ConfigException(name, "must be between " + min + " and " + max + ", got " + parsed);
-      }
-      return parsed;
+      return Env.integer(env, name, dflt, min, max);
     }
 
     boolean bool(String name, boolean dflt) {
-      Optional<String> v = optional(name);
-      if (v.isEmpty()) {
-        return dflt;
-      }
-      return switch (v.get().toLowerCase(java.util.Locale.ROOT)) {
-        case "true", "1", "yes" -> true;
-        case "false", "0", "no" -> false;
-        default -> throw new ConfigException(name, "must be true or false, got '" + v.get() + "'");
-      };
+      return Env.bool(env, name, dflt);
     }
 
     Optional<URI> url(String name) {

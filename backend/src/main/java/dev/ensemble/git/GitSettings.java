@@ -1,6 +1,5 @@
 package dev.ensemble.git;
 
-import dev.ensemble.config.ConfigException;
 import java.time.Duration;
 import java.util.Map;
 
@@ -38,31 +37,10 @@ public record GitSettings(long maxFileBytes, int maxFiles, int workers, Duration
   }
 
   private static long integer(Map<String, String> env, String name, long dflt, long min, long max) {
-    String v = env.get(name);
-    if (v == null || v.isBlank()) {
-      return dflt;
-    }
-    long parsed;
-    try {
-      parsed = Long.parseLong(v.trim().replace("_", ""));
-    } catch (NumberFormatException e) {
-      throw new ConfigException(name, "must be an integer, got '" + v.trim() + "'");
-    }
-    if (parsed < min || parsed > max) {
-      throw new ConfigException(name, "must be between " + min + " and " + max + ", got " + parsed);
-    }
-    return parsed;
+    return dev.ensemble.config.Env.number(env, name, dflt, min, max);
   }
 
   private static boolean bool(Map<String, String> env, String name) {
-    String v = env.get(name);
-    if (v == null || v.isBlank()) {
-      return false;
-    }
-    return switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
-      case "true", "1", "yes" -> true;
-      case "false", "0", "no" -> false;
-      default -> throw new ConfigException(name, "must be true or false, got '" + v.trim() + "'");
-    };
+    return dev.ensemble.config.Env.bool(env, name, false);
   }
 }

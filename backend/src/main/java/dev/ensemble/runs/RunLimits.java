@@ -1,6 +1,5 @@
 package dev.ensemble.runs;
 
-import dev.ensemble.config.ConfigException;
 import java.time.Duration;
 import java.util.Map;
 
@@ -79,19 +78,6 @@ public record RunLimits(
   }
 
   static long number(Map<String, String> env, String name, long fallback, long min, long max) {
-    String raw = env.get(name);
-    if (raw == null || raw.isBlank()) {
-      return fallback;
-    }
-    long value;
-    try {
-      value = Long.parseLong(raw.trim());
-    } catch (NumberFormatException e) {
-      throw new ConfigException(name, "must be a whole number");
-    }
-    if (value < min || value > max) {
-      throw new ConfigException(name, "must be between " + min + " and " + max);
-    }
-    return value;
+    return dev.ensemble.config.Env.number(env, name, fallback, min, max);
   }
 }

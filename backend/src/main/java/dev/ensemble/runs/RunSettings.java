@@ -1,7 +1,5 @@
 package dev.ensemble.runs;
 
-import dev.ensemble.config.ConfigException;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -52,14 +50,6 @@ public record RunSettings(
   }
 
   private static boolean bool(Map<String, String> env, String name) {
-    String raw = env.get(name);
-    if (raw == null || raw.isBlank()) {
-      return false;
-    }
-    return switch (raw.trim().toLowerCase(Locale.ROOT)) {
-      case "true", "1", "yes" -> true;
-      case "false", "0", "no" -> false;
-      default -> throw new ConfigException(name, "must be true or false, got '" + raw.trim() + "'");
-    };
+    return dev.ensemble.config.Env.bool(env, name, false);
   }
 }

@@ -102,20 +102,7 @@ public record SyncSettings(
   /** Integer variables with a range; blank counts as unset. */
   private record Env(Map<String, String> env) {
     int integer(String name, int dflt, int min, int max) {
-      String v = env.get(name);
-      if (v == null || v.isBlank()) {
-        return dflt;
-      }
-      long parsed;
-      try {
-        parsed = Long.parseLong(v.trim().replace("_", ""));
-      } catch (NumberFormatException e) {
-        throw new ConfigException(name, "must be an integer, got '" + v.trim() + "'");
-      }
-      if (parsed < min || parsed > max) {
-        throw new ConfigException(name, "must be between " + min + " and " + max + ", got " + parsed);
-      }
-      return (int) parsed;
+      return dev.ensemble.config.Env.integer(env, name, dflt, min, max);
     }
   }
 }
