@@ -1,0 +1,126 @@
+package dev.ensemble.sync;
+
+import dev.ensemble.config.DatabaseUrl;
+import dev.ensemble.support.TestDatabase;
+import dev.ensemble.support.TestServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * Two Ensemble nodes on one fresh PostgreSQL database, sharing a real Redis: 127.0.0.1:6379 when
+ * it answers, otherwise a {@code redis-server} started here. Without either, the calling test is
+ * skipped with a message, unless ENSEMBLE_REQUIRE_REDIS=true.
+ */
+final class TwoNodes implements AutoCloseable {
+  private final DatabaseUrl db;
+  private final Process ownRedis;
+  private final TestServer a;
+  private final TestServer b;
+
+  private TwoNodes(DatabaseUrl db, Process ownRedis, TestServer a, TestServer b) {
+    this.db = db;
+    this.ownRedis = ownRedis;
+    this.a = a;
+    this.b = b;
+  }
+
+  /** Starts both nodes; {@code what} names the test in the skip message. */
+  static TwoNodes start(String what) throws Exception {
+    Process[] started = new Process[1];
+    Optional<Integer> port = redisPort(started);
+    if (port.isEmpty()) {
+      String why = "no Redis at 127.0.0.1:6379 and no redis-server on the PATH";
+      if ("true".equalsIgnoreCase(System.getenv("ENSEMBLE_REQUIRE_REDIS"))) {
+        throw new AssertionError(why + " (ENSEMBLE_REQUIRE_REDIS=true)");
+      }
+      Assumptions.abort(why + ": skipping " + what);
+    }
+    DatabaseUrl db = TestDatabase.fresh();
+    String redisUrl = "redis://127.0.0.1:" + port.get();
+    return new TwoNodes(db, started[0], node(db, redisUrl), node(db, redisUrl));
+  }
+
+  TestServer a() {
+    return a;
+  }
+
+  TestServer b() {
+    return b;
+  }
+
+  static String syncUrl(TestServer node, String project, String token) {
+    return "ws://127.0.0.1:" + node.port() + "/sync?project=" + project + "&access_token=" + token;
+  }
+
+  @Override
+  public void close() {
+    a.close();
+    b.close();
+    TestDatabase.drop(db);
+    if (ownRedis != null) {
+      ownRedis.destroy();
+    }
+  }
+
+  private static TestServer node(DatabaseUrl db, String redisUrl) throws IOException {
+    Path dataDir = Files.createTempDirectory("ensemble-node");
+    Map<String, String> env = new HashMap<>();
+    env.put("ENSEMBLE_HTTP_PORT", Integer.toString(TestServer.freePort()));
+    env.put("ENSEMBLE_DATA_DIR", dataDir.toString());
+    env.put("ENSEMBLE_DATABASE_URL", TestDatabase.urlOf(db));
+    env.put("ENSEMBLE_REDIS_URL", redisUrl);
+    return TestServer.startWith(env, dataDir);
+  }
+
+  /** The port of a Redis that answers PING: the usual one, or one we start (returned in started[0]). */
+  private static Optional<Integer> redisPort(Process[] started) throws InterruptedException {
+    if (pings(6379)) {
+      return Optional.of(6379);
+    }
+    int port = TestServer.freePort();
+    Process redis;
+    try {
+      redis = new ProcessBuilder(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
+          "--save", "", "--appendonly", "no"))
+          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+    for (int i = 0; i < 100; i++) {
+      if (pings(port)) {
+        started[0] = redis;
+        return Optional.of(port);
+      }
+      Thread.sleep(50);
+    }
+    redis.destroy();
+    return Optional.empty();
+  }
+
+  private static boolean pings(int port) {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 300);
+      s.setSoTimeout(1000);
+      OutputStream out = s.getOutputStream();
+      out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = s.getInputStream();
+      byte[] buf = new byte[7];
+      int n = in.readNBytes(buf, 0, 7);
+      return new String(buf, 0, n, StandardCharsets.US_ASCII).startsWith("+PONG");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+}
