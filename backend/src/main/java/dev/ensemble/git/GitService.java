@@ -285,7 +285,7 @@ public final class GitService {
     return locks.run(p.id(), () -> workers.<Boolean>executeBlocking(
                 () -> create || java.nio.file.Files.isDirectory(dir.resolve(".git")), false)
             .compose(exists -> exists ? workingCopy.materialise(p, dir) : Future.failedFuture(GitErrors.noRepository()))
-            .compose(d -> workers.<T>executeBlocking(() -> {
+            .compose(base -> workers.<T>executeBlocking(() -> {
               try (GitWorkspace w = create ? GitWorkspace.openOrInit(dir, settings) : GitWorkspace.open(dir, settings)) {
                 w.restore(w.notDocuments());
                 T result = work.run(w);
@@ -295,8 +295,15 @@ public final class GitService {
                 }
                 return result;
               }
-            }, false))
-            .compose(result -> applyBack ? workingCopy.applyBack(p, dir).map(result) : Future.succeededFuture(result)))
+            }, false)
+            .compose(result -> applyBack
+                ? workingCopy.applyBack(p, base).map(applied -> {
+                    if (!applied.skipped().isEmpty()) {
+                      log.info("project {}: files kept as they were after a git operation: {}", p.id(), applied.skipped());
+                    }
+                    return result;
+                  })
+                : Future.succeededFuture(result))))
         .recover(e -> Future.failedFuture(GitErrors.map(e)));
   }
 

@@ -130,7 +130,7 @@ public final class RunService {
     return vertx.executeBlocking(() -> workspaces.create(project.id(), runId), false)
         .compose(d -> {
           dir.complete(d);
-          return workingCopy.materialise(project, d);
+          return workingCopy.materialise(project, d).map(WorkingCopy.Snapshot::dir);
         })
         .compose(d -> vertx.executeBlocking(() -> {
           s.grantWorkspace(d);

@@ -23,6 +23,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import org.automerge.ChangeHash;
 import org.automerge.Document;
+import org.automerge.PatchLog;
 import org.automerge.SyncState;
 import org.automerge.Transaction;
 import org.slf4j.Logger;
@@ -63,20 +64,36 @@ final class DocSession {
 
   private record Inbound(Peer peer, WireMessage message) {}
 
-  /** A change made on this node (files API): applied in the next batch, answered once durable. */
-  private record LocalEdit<T>(Function<Transaction, T> edit, Promise<T> done) {
+  /**
+   * A change made on this node (files API, tools): applied in the next batch, answered once
+   * durable. With {@code at}, the transaction sees the document as it was at those heads and its
+   * change is concurrent with everything made since, so Automerge merges the two.
+   */
+  private record LocalEdit<T>(Function<Transaction, T> edit, Optional<ChangeHash[]> at, Promise<T> done) {
     /** Applies the edit in its own transaction; returns how to answer once the batch is durable. */
     Runnable apply(Document doc) {
-      Transaction tx = doc.startTransaction();
-      T result;
+      PatchLog log = at.isPresent() ? new PatchLog() : null;
       try {
-        result = edit.apply(tx);
-      } catch (RuntimeException e) {
-        tx.rollback();
-        return () -> done.tryFail(e);
+        Transaction tx;
+        try {
+          tx = at.isPresent() ? doc.startTransactionAt(log, at.get()) : doc.startTransaction();
+        } catch (RuntimeException e) { // heads this document does not have
+          return () -> done.tryFail(e);
+        }
+        T result;
+        try {
+          result = edit.apply(tx);
+        } catch (RuntimeException e) {
+          tx.rollback();
+          return () -> done.tryFail(e);
+        }
+        tx.commit();
+        return () -> done.tryComplete(result);
+      } finally {
+        if (log != null) {
+          log.free();
+        }
       }
-      tx.commit();
-      return () -> done.tryComplete(result);
     }
   }
 
@@ -221,13 +238,21 @@ final class DocSession {
    * at once when it changed nothing); fails with {@link SessionClosed} when the session has closed.
    */
   <T> Future<T> change(Function<Transaction, T> edit) {
+    return change(edit, Optional.empty());
+  }
+
+  /**
+   * As {@link #change(Function)}, but with {@code at} the edit is made against the document as
+   * it was at those heads (which must be in its history) and merged with what came after.
+   */
+  <T> Future<T> change(Function<Transaction, T> edit, Optional<ChangeHash[]> at) {
     Promise<T> done = Promise.promise();
     exec.execute(() -> {
       if (closed) {
         done.fail(new SessionClosed());
         return;
       }
-      edits.add(new LocalEdit<>(edit, done));
+      edits.add(new LocalEdit<>(edit, at, done));
       drain();
       evictLaterIfUnused();
     });

@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
+import org.automerge.ChangeHash;
 import org.automerge.Document;
 import org.automerge.Transaction;
 
@@ -45,17 +46,27 @@ public final class Documents {
    * durable; empty when the project has no such document.
    */
   public <T> Future<Optional<T>> change(DocumentId id, UUID projectId, Function<Transaction, T> edit) {
-    return change(id, projectId, edit, ATTEMPTS);
+    return change(id, projectId, edit, Optional.empty(), ATTEMPTS);
   }
 
-  private <T> Future<Optional<T>> change(DocumentId id, UUID projectId, Function<Transaction, T> edit, int attempts) {
+  /**
+   * Changes the document as it was at {@code heads} (a version read earlier): the transaction
+   * reads that version, and its change merges with every change made since, as a peer's offline
+   * edit would. Completes once durable; empty when the project has no such document.
+   */
+  public <T> Future<Optional<T>> changeAt(DocumentId id, UUID projectId, ChangeHash[] heads, Function<Transaction, T> edit) {
+    return change(id, projectId, edit, Optional.of(heads.clone()), ATTEMPTS);
+  }
+
+  private <T> Future<Optional<T>> change(DocumentId id, UUID projectId, Function<Transaction, T> edit,
+      Optional<ChangeHash[]> at, int attempts) {
     return registry.find(id).compose(found -> {
       Optional<DocSession> session = found.filter(s -> s.projectId().equals(projectId));
       if (session.isEmpty()) {
         return Future.succeededFuture(Optional.<T>empty());
       }
-      return session.get().change(edit).map(Optional::ofNullable)
-          .recover(e -> retry(e, attempts, () -> change(id, projectId, edit, attempts - 1)));
+      return session.get().change(edit, at).map(Optional::ofNullable)
+          .recover(e -> retry(e, attempts, () -> change(id, projectId, edit, at, attempts - 1)));
     });
   }
 

@@ -4,7 +4,6 @@ import dev.ensemble.http.ApiException;
 import dev.ensemble.projects.Project;
 import dev.ensemble.sync.SyncSettings;
 import dev.ensemble.sync.files.FilePath;
-import dev.ensemble.sync.files.FileTree.Entry;
 import dev.ensemble.sync.files.ProjectFiles;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -17,12 +16,11 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,61 +47,70 @@ public final class WorkingCopy {
     this.limits = limits;
   }
 
-  /** What {@link #applyBack} did, and what it could not take in (with the reason). */
-  public record Applied(List<String> written, List<String> deleted, Map<String, String> skipped) {}
+  /**
+   * What {@link #applyBack} did: files written (new, or changed by the tool with nobody editing
+   * them meanwhile), files merged (changed by the tool and by collaborators: both kept), files
+   * deleted, and what it could not take in, with the reason.
+   */
+  public record Applied(List<String> written, List<String> merged, List<String> deleted, Map<String, String> skipped) {}
+
+  /** The files {@link #materialise} wrote, as the versions they were read at. */
+  public record Snapshot(Path dir, Map<String, ProjectFiles.Version> files) {}
 
   /**
    * Writes the project's current files into {@code dir} (created if needed) and removes files that
-   * are no longer in the tree; files whose bytes already match are left alone.
+   * are no longer in the tree; files whose bytes already match are left alone. The snapshot it
+   * returns is the base {@link #applyBack} compares the tool's result with.
    */
-  public Future<Path> materialise(Project project, Path dir) {
+  public Future<Snapshot> materialise(Project project, Path dir) {
     return files.list(project)
-        .compose(entries -> inBatches(entries, e -> files.read(project, new FilePath(e.path()))
-            .map(content -> Map.entry(e.path(), content.map(ProjectFiles.Content::bytes)))))
+        .compose(entries -> inBatches(entries, e -> files.readVersion(project, new FilePath(e.path()))
+            .map(version -> Map.entry(e.path(), version))))
         .compose(contents -> vertx.executeBlocking(() -> {
           Files.createDirectories(dir);
-          Set<String> wanted = new HashSet<>();
-          for (Map.Entry<String, Optional<byte[]>> c : contents) {
+          Map<String, ProjectFiles.Version> wanted = new HashMap<>();
+          for (Map.Entry<String, Optional<ProjectFiles.Version>> c : contents) {
             if (c.getValue().isEmpty()) {
               continue; // removed while we read: not part of this snapshot
             }
-            wanted.add(c.getKey());
+            byte[] bytes = c.getValue().get().content().bytes();
+            wanted.put(c.getKey(), c.getValue().get());
             Path target = resolveInside(dir, c.getKey());
-            if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)
-                && Arrays.equals(Files.readAllBytes(target), c.getValue().get())) {
+            if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && Arrays.equals(Files.readAllBytes(target), bytes)) {
               continue;
             }
             Files.createDirectories(target.getParent());
             if (Files.isSymbolicLink(target) || Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
               deleteTree(target);
             }
-            Files.write(target, c.getValue().get());
+            Files.write(target, bytes);
           }
           for (String stale : onDisk(dir).keySet()) {
-            if (!wanted.contains(stale)) {
+            if (!wanted.containsKey(stale)) {
               Files.deleteIfExists(dir.resolve(stale));
             }
           }
           removeEmptyDirectories(dir);
-          return dir;
+          return new Snapshot(dir, Map.copyOf(wanted));
         }, false));
   }
 
   /**
-   * Makes the documents match {@code dir}: new and changed files are written (text as a minimal
-   * diff), files missing from disk are deleted. Symbolic links, paths the project cannot hold and
-   * files over the size limit are skipped and reported.
+   * Gives the documents what the tool changed in {@code dir} since {@code base} was materialised,
+   * and nothing else: files the tool did not touch keep whatever collaborators typed meanwhile; a
+   * text file the tool changed becomes an edit made against the base version, so concurrent typing
+   * merges with it (as two peers' edits do); new files are created and files the tool removed are
+   * deleted unless someone changed them meanwhile. Symbolic links, paths the project cannot hold
+   * and files over the size limit are skipped and reported, as are the rare cases that cannot
+   * merge (a binary file changed on both sides keeps the live version; git still has its own).
    */
-  public Future<Applied> applyBack(Project project, Path dir) {
-    Map<String, String> skipped = new HashMap<>();
-    return vertx.executeBlocking(() -> onDisk(dir), false)
-        .compose(disk -> files.list(project).map(entries -> Map.entry(disk, entries)))
-        .compose(state -> {
-          Map<String, Path> disk = state.getKey();
-          Set<String> inTree = new HashSet<>();
-          state.getValue().forEach(e -> inTree.add(e.path()));
+  public Future<Applied> applyBack(Project project, Snapshot base) {
+    Path dir = base.dir();
+    Map<String, String> skipped = new java.util.concurrent.ConcurrentHashMap<>();
+    return vertx.executeBlocking(() -> changedOnDisk(dir, base), false)
+        .compose(changed -> {
           List<String> candidates = new ArrayList<>();
-          for (Map.Entry<String, Path> f : disk.entrySet()) {
+          for (Map.Entry<String, Path> f : changed.entrySet()) {
             Optional<String> problem = problem(f.getKey(), f.getValue());
             if (problem.isPresent()) {
               skipped.put(f.getKey(), problem.get());
@@ -111,21 +118,95 @@ public final class WorkingCopy {
               candidates.add(f.getKey());
             }
           }
-          List<String> gone = inTree.stream().filter(p -> !disk.containsKey(p)).sorted().toList();
-          return inBatches(candidates, path -> writeIfChanged(project, path, disk.get(path)))
-              .compose(written -> inBatches(gone, path -> files.delete(project, new FilePath(path)).map(path))
-                  .map(deleted -> new Applied(
-                      written.stream().flatMap(Optional::stream).sorted().toList(), deleted, Map.copyOf(skipped))));
+          Collections.sort(candidates);
+          List<String> gone = base.files().keySet().stream()
+              .filter(p -> !Files.exists(dir.resolve(p), LinkOption.NOFOLLOW_LINKS) || !Files.isRegularFile(dir.resolve(p), LinkOption.NOFOLLOW_LINKS))
+              .sorted().toList();
+          return inBatches(candidates, path -> bringIn(project, path, changed.get(path), base.files().get(path), skipped))
+              .compose(outcomes -> inBatches(gone, path -> removeUnlessChanged(project, path, base.files().get(path), skipped))
+                  .map(removed -> new Applied(
+                      pathsWith(candidates, outcomes, Outcome.WRITTEN),
+                      pathsWith(candidates, outcomes, Outcome.MERGED),
+                      pathsWith(gone, removed, Outcome.DELETED),
+                      Map.copyOf(skipped))));
         });
   }
 
-  private Future<Optional<String>> writeIfChanged(Project project, String path, Path file) {
+  private enum Outcome { WRITTEN, MERGED, DELETED, KEPT }
+
+  private static List<String> pathsWith(List<String> paths, List<Outcome> outcomes, Outcome wanted) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < paths.size(); i++) {
+      if (outcomes.get(i) == wanted) {
+        out.add(paths.get(i));
+      }
+    }
+    return out;
+  }
+
+  /** One file the tool created or changed. */
+  private Future<Outcome> bringIn(Project project, String path, Path file, ProjectFiles.Version was,
+      Map<String, String> skipped) {
     FilePath fp = new FilePath(path);
-    return files.read(project, fp)
-        .compose(current -> vertx.executeBlocking(() -> Files.readAllBytes(file), false)
-            .compose(bytes -> current.isPresent() && Arrays.equals(current.get().bytes(), bytes)
-                ? Future.succeededFuture(Optional.<String>empty())
-                : files.write(project, fp, bytes).map(w -> Optional.of(path))));
+    return vertx.executeBlocking(() -> Files.readAllBytes(file), false)
+        .compose(bytes -> {
+          if (was == null) { // new to the tool's side
+            return files.read(project, fp).compose(now -> {
+              if (now.isPresent() && !Arrays.equals(now.get().bytes(), bytes)) {
+                skipped.put(path, "created here while the operation ran; kept the version typed here");
+                return Future.succeededFuture(Outcome.KEPT);
+              }
+              return now.isPresent()
+                  ? Future.succeededFuture(Outcome.KEPT)
+                  : files.write(project, fp, bytes).map(Outcome.WRITTEN);
+            });
+          }
+          return files.writeOnto(project, fp, was, bytes).compose(merged -> {
+            if (merged.isPresent()) {
+              return Future.succeededFuture(Outcome.MERGED);
+            }
+            // not a text edit on the same document: only replace what nobody changed meanwhile
+            return files.read(project, fp).compose(now -> {
+              if (now.isEmpty() || Arrays.equals(now.get().bytes(), was.content().bytes())) {
+                return files.write(project, fp, bytes).map(Outcome.WRITTEN);
+              }
+              if (Arrays.equals(now.get().bytes(), bytes)) {
+                return Future.succeededFuture(Outcome.KEPT);
+              }
+              skipped.put(path, "changed here while the operation ran and cannot be merged; kept the version typed here");
+              return Future.succeededFuture(Outcome.KEPT);
+            });
+          });
+        });
+  }
+
+  /** A file the tool removed: deleted unless a collaborator changed it meanwhile. */
+  private Future<Outcome> removeUnlessChanged(Project project, String path, ProjectFiles.Version was,
+      Map<String, String> skipped) {
+    FilePath fp = new FilePath(path);
+    return files.read(project, fp).compose(now -> {
+      if (now.isEmpty()) {
+        return Future.succeededFuture(Outcome.KEPT);
+      }
+      if (!Arrays.equals(now.get().bytes(), was.content().bytes())) {
+        skipped.put(path, "removed by the operation but changed here meanwhile; kept");
+        return Future.succeededFuture(Outcome.KEPT);
+      }
+      return files.delete(project, fp).map(deleted -> deleted ? Outcome.DELETED : Outcome.KEPT);
+    });
+  }
+
+  /** Regular files in {@code dir} that are new or differ from the base. */
+  private static Map<String, Path> changedOnDisk(Path dir, Snapshot base) throws IOException {
+    Map<String, Path> changed = new HashMap<>();
+    for (Map.Entry<String, Path> f : onDisk(dir).entrySet()) {
+      ProjectFiles.Version was = base.files().get(f.getKey());
+      if (was == null || Files.size(f.getValue()) != was.content().bytes().length
+          || !Arrays.equals(Files.readAllBytes(f.getValue()), was.content().bytes())) {
+        changed.put(f.getKey(), f.getValue());
+      }
+    }
+    return changed;
   }
 
   private Optional<String> problem(String path, Path file) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ensemble.projects.Project;
+import dev.ensemble.sync.files.FilePath;
 import dev.ensemble.support.ApiClient;
 import dev.ensemble.support.TempDirs;
 import dev.ensemble.support.TestServer;
@@ -72,7 +73,7 @@ class WorkingCopyTest {
     put(project, "edit.txt", "line one\nline two\n".getBytes(StandardCharsets.UTF_8));
     put(project, "remove.txt", "bye\n".getBytes(StandardCharsets.UTF_8));
     Path dir = TempDirs.create("wc").resolve("copy");
-    await(wc().materialise(project, dir));
+    WorkingCopy.Snapshot base = await(wc().materialise(project, dir));
 
     Files.writeString(dir.resolve("edit.txt"), "line one\nline 2\n");
     Files.delete(dir.resolve("remove.txt"));
@@ -82,9 +83,10 @@ class WorkingCopyTest {
     Files.writeString(dir.resolve(".git/config"), "[core]\n");
     Files.createSymbolicLink(dir.resolve("link.txt"), dir.resolve("keep.txt"));
 
-    WorkingCopy.Applied applied = await(wc().applyBack(project, dir));
+    WorkingCopy.Applied applied = await(wc().applyBack(project, base));
 
-    assertEquals(List.of("edit.txt", "pkg/new.txt"), applied.written());
+    assertEquals(List.of("pkg/new.txt"), applied.written());
+    assertEquals(List.of("edit.txt"), applied.merged(), "a changed text file is an edit against what was materialised");
     assertEquals(List.of("remove.txt"), applied.deleted());
     assertEquals("line one\nline 2\n", read(project, "edit.txt"));
     assertEquals("fresh\n", read(project, "pkg/new.txt"));
@@ -92,6 +94,52 @@ class WorkingCopyTest {
     assertEquals(404, owner.get("/api/projects/" + project.id() + "/files/.git/config").status());
     assertTrue(owner.get("/api/projects/" + project.id() + "/files").array().stream()
         .noneMatch(e -> ((JsonObject) e).getString("path").startsWith("link")), "symbolic links are not followed");
+  }
+
+  @Test
+  void editsMadeWhileAToolRanAreMergedNeverOverwritten() throws Exception {
+    Project project = newProject("three-way");
+    put(project, "both.txt", "alpha\nbeta\ngamma\ndelta\n".getBytes(StandardCharsets.UTF_8));
+    put(project, "same-line.txt", "say hello world\n".getBytes(StandardCharsets.UTF_8));
+    put(project, "untouched-by-tool.txt", "v1\n".getBytes(StandardCharsets.UTF_8));
+    put(project, "removed-by-tool.txt", "old\n".getBytes(StandardCharsets.UTF_8));
+    put(project, "binary.bin", new byte[] {0, 1, 2});
+    Path dir = TempDirs.create("wc").resolve("copy");
+    WorkingCopy.Snapshot base = await(wc().materialise(project, dir));
+
+    // collaborators keep typing while the tool works on the copy
+    put(project, "both.txt", "alpha 👋 typed live\nbeta\ngamma\ndelta\n".getBytes(StandardCharsets.UTF_8));
+    put(project, "same-line.txt", "say hello brave world\n".getBytes(StandardCharsets.UTF_8));
+    put(project, "untouched-by-tool.txt", "v2 typed live\n".getBytes(StandardCharsets.UTF_8));
+    put(project, "removed-by-tool.txt", "old, but edited live\n".getBytes(StandardCharsets.UTF_8));
+    put(project, "binary.bin", new byte[] {0, 9, 9});
+    put(project, "created-live.txt", "new while the tool ran\n".getBytes(StandardCharsets.UTF_8));
+
+    // the tool's own changes, made against what was materialised
+    Files.writeString(dir.resolve("both.txt"), "alpha\nbeta\ngamma from git\ndelta\n");
+    Files.writeString(dir.resolve("same-line.txt"), "say hello world, again\n");
+    Files.delete(dir.resolve("removed-by-tool.txt"));
+    Files.write(dir.resolve("binary.bin"), new byte[] {0, 7, 7});
+
+    WorkingCopy.Applied applied = await(wc().applyBack(project, base));
+
+    assertEquals("alpha 👋 typed live\nbeta\ngamma from git\ndelta\n", read(project, "both.txt"),
+        "edits on different lines both land");
+    String sameLine = read(project, "same-line.txt");
+    assertTrue(sameLine.contains("brave") && sameLine.contains(", again"), "both edits of one line survive: " + sameLine);
+    assertEquals("v2 typed live\n", read(project, "untouched-by-tool.txt"), "a file the tool did not change keeps live edits");
+    assertEquals("old, but edited live\n", read(project, "removed-by-tool.txt"), "a file edited live is not deleted");
+    assertEquals("new while the tool ran\n", read(project, "created-live.txt"), "a file created live stays");
+    assertArrayEquals(new byte[] {0, 9, 9}, await(server.app().services().files().read(project, new FilePath("binary.bin"))).orElseThrow().bytes(),
+        "a binary file changed on both sides keeps the live version");
+    assertEquals(List.of("both.txt", "same-line.txt"), applied.merged());
+    assertEquals(List.of(), applied.deleted());
+    assertTrue(applied.skipped().containsKey("removed-by-tool.txt") && applied.skipped().containsKey("binary.bin"),
+        "what could not be taken in is reported: " + applied.skipped());
+    JsonObject entry = owner.get("/api/projects/" + project.id() + "/files").array().stream()
+        .map(JsonObject.class::cast).filter(e -> e.getString("path").equals("both.txt")).findFirst().orElseThrow();
+    assertEquals("alpha 👋 typed live\nbeta\ngamma from git\ndelta\n".getBytes(StandardCharsets.UTF_8).length,
+        entry.getLong("size"), "the tree records the merged size");
   }
 
   private static WorkingCopy wc() {

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.automerge.AmValue;
+import org.automerge.ChangeHash;
 import org.automerge.ObjectId;
 import org.automerge.ObjectType;
 import org.automerge.Read;
@@ -65,6 +66,73 @@ public final class ProjectFiles {
       }
       return documents.read(e.doc().orElseThrow(), project.id(), ProjectFiles::content)
           .map(text -> text.map(t -> new Content(Kind.TEXT, t.getBytes(StandardCharsets.UTF_8))));
+    });
+  }
+
+  /**
+   * A file as read at one moment: its content and, for a text file, the document and the heads it
+   * was read at, so a later edit can be made against exactly that version ({@link #writeOnto}).
+   */
+  public record Version(Content content, Optional<DocumentId> doc, Optional<ChangeHash[]> heads) {}
+
+  /** The file's content with the version it was read at; empty when there is no such file. */
+  public Future<Optional<Version>> readVersion(Project project, FilePath path) {
+    return entry(project, path).compose(found -> {
+      if (found.isEmpty()) {
+        return Future.succeededFuture(Optional.<Version>empty());
+      }
+      Entry e = found.get();
+      if (e.kind() == Kind.BINARY) {
+        return blobs.get(project.id(), e.blob().orElseThrow())
+            .map(b -> b.map(bytes -> new Version(new Content(Kind.BINARY, bytes), Optional.empty(), Optional.empty())));
+      }
+      DocumentId doc = e.doc().orElseThrow();
+      return documents.read(doc, project.id(), d -> new Version(
+              new Content(Kind.TEXT, content(d).getBytes(StandardCharsets.UTF_8)), Optional.of(doc), Optional.of(d.getHeads())));
+    });
+  }
+
+  /**
+   * A three-way write: turns the text of {@code base} into {@code body} as an edit made against
+   * that version, so whatever collaborators typed since is merged with it rather than replaced.
+   * Empty (nothing written) when it cannot apply: the file is no longer the same text document,
+   * {@code base} is not a text version, or the body is not text.
+   */
+  public Future<Optional<Written>> writeOnto(Project project, FilePath path, Version base, byte[] body) {
+    Optional<String> text = asText(body);
+    if (text.isEmpty() || base.doc().isEmpty() || base.heads().isEmpty() || base.content().kind() != Kind.TEXT) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    DocumentId doc = base.doc().get();
+    String before = new String(base.content().bytes(), StandardCharsets.UTF_8);
+    return entry(project, path).compose(now -> {
+      if (now.isEmpty() || now.get().kind() != Kind.TEXT || !now.get().doc().equals(Optional.of(doc))) {
+        return Future.succeededFuture(Optional.<Written>empty());
+      }
+      Entry old = now.get();
+      return documents
+          .changeAt(doc, project.id(), base.heads().get(), tx -> {
+            ObjectId content = contentId(tx);
+            for (TextDiff.CodePointSplice s : TextDiff.forAutomerge(before, TextDiff.between(before, text.get()))) {
+              tx.spliceText(content, s.at(), s.delete(), s.insert());
+            }
+            return Boolean.TRUE;
+          })
+          .compose(changed -> changed.isEmpty()
+              ? Future.succeededFuture(Optional.<Long>empty())
+              : documents.read(doc, project.id(), d -> (long) content(d).getBytes(StandardCharsets.UTF_8).length))
+          .compose(size -> {
+            if (size.isEmpty()) {
+              return Future.succeededFuture(Optional.<Written>empty());
+            }
+            Entry updated = new Entry(old.path(), Kind.TEXT, size.get(), old.doc(), Optional.empty());
+            return old.size() == size.get()
+                ? Future.succeededFuture(Optional.of(new Written(updated, false)))
+                : documents.change(root(project), project.id(), tx -> {
+                    FileTree.setSize(tx, old.path(), size.get());
+                    return Boolean.TRUE;
+                  }).map(Optional.of(new Written(updated, false)));
+          });
     });
   }
 
