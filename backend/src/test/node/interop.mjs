@@ -1,5 +1,5 @@
 // Stock automerge-repo clients against the Ensemble sync endpoint, driven by SyncInteropTest.
-// Usage: node interop.mjs collaborate | reopen | files | twoNodes | typeUntilKilled
+// Usage: node interop.mjs collaborate | reopen | files | gitPull | twoNodes | typeUntilKilled
 // Settings come from the environment (see SyncInteropTest); the result is one JSON line on stdout.
 import { Repo, cbor } from "@automerge/automerge-repo";
 import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket";
@@ -201,6 +201,50 @@ async function files() {
   return finish(result, [c]);
 }
 
+/**
+ * A git pull seen live: the remote's edit arrives in an open file as a small change (cursors stay
+ * on their characters) and files added or removed remotely appear in or leave the root document.
+ */
+async function gitPull() {
+  const base = env("BASE_URL");
+  const project = env("PROJECT");
+  const auth = { Authorization: `Bearer ${env("TOKEN")}` };
+  const path = env("FILE");
+  const c = client(env("SYNC_URL"));
+  const result = {};
+
+  const projectJson = await (await fetch(`${base}/api/projects/${project}`, { headers: auth })).json();
+  const root = await findOrUnavailable(c.repo, projectJson.rootDocUrl);
+  if (typeof root === "string") throw new Error(`root document not found: ${root}`);
+  const handle = await findOrUnavailable(c.repo, root.doc().files[path].docUrl);
+  if (typeof handle === "string") throw new Error(`file document not found: ${handle}`);
+  const before = handle.doc().content;
+  result.textBefore = before;
+  result.filesBefore = Object.keys(root.doc().files).sort();
+  const cursorBefore = A.getCursor(handle.doc(), ["content"], before.indexOf(env("MARK_BEFORE")));
+  const cursorAfter = A.getCursor(handle.doc(), ["content"], before.indexOf(env("MARK_AFTER")));
+  const changes = [];
+  handle.on("change", ({ patches }) => changes.push(patches));
+
+  const pulled = await fetch(`${base}/api/projects/${project}/git/pull`, { method: "POST", headers: auth });
+  result.pullStatus = pulled.status;
+  result.pull = await pulled.json();
+  await until("the pulled edit to arrive", () => handle.doc().content !== before);
+  await until("the tree to follow the remote", () => {
+    const files = root.doc().files;
+    return files[env("ADDED")] !== undefined && files[env("REMOVED")] === undefined;
+  });
+  const after = handle.doc().content;
+  result.textAfter = after;
+  result.filesAfter = Object.keys(root.doc().files).sort();
+  result.patches = changes.flat().map((p) => ({ action: p.action, path: p.path, value: p.value, length: p.length }));
+  result.cursorBeforeAt = A.getCursorPosition(handle.doc(), ["content"], cursorBefore);
+  result.cursorAfterAt = A.getCursorPosition(handle.doc(), ["content"], cursorAfter);
+  result.expectedBeforeAt = after.indexOf(env("MARK_BEFORE"));
+  result.expectedAfterAt = after.indexOf(env("MARK_AFTER"));
+  return finish(result, [c]);
+}
+
 /** Two clients on two server nodes that share PostgreSQL and Redis. */
 async function twoNodes() {
   const a = client(env("SYNC_URL_A"));
@@ -274,7 +318,7 @@ async function finish(result, clients) {
   process.exit(0);
 }
 
-const scenarios = { collaborate, reopen, files, twoNodes, typeUntilKilled };
+const scenarios = { collaborate, reopen, files, gitPull, twoNodes, typeUntilKilled };
 const name = process.argv[2];
 if (!scenarios[name]) {
   console.error(`usage: node interop.mjs ${Object.keys(scenarios).join("|")}`);

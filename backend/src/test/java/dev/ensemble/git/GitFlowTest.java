@@ -147,6 +147,43 @@ class GitFlowTest {
   }
 
   @Test
+  void aPullArrivesLiveInAnOpenEditorAsASmallChangeAndTheTreeFollows() throws Exception {
+    BareRepo[] repo = new BareRepo[1];
+    String before = "# 😀 title\nfirst line\nsecond line\nlast 👍🏽 line\n";
+    Workbench w = imported(repo, files("README.md", before, "old.txt", "bye\n"));
+    String after = "# 😀 title\nfirst line\nsecond line, changed upstream 🎉\nlast 👍🏽 line\n";
+    repo[0].commit("upstream edit", files("README.md", after, "docs/new.md", "hello\n"), Map.of("old.txt", true));
+    String token = w.client().post("/api/tokens", new JsonObject().put("name", "live")).json().getString("token");
+
+    JsonObject r = dev.ensemble.sync.NodeScenario.run("gitPull", Map.of(
+        "BASE_URL", server.baseUrl(),
+        "PROJECT", w.projectId(),
+        "TOKEN", token,
+        "SYNC_URL", "ws://127.0.0.1:" + server.port() + "/sync?project=" + w.projectId() + "&access_token=" + token,
+        "FILE", "README.md",
+        "ADDED", "docs/new.md",
+        "REMOVED", "old.txt",
+        "MARK_BEFORE", "first",
+        "MARK_AFTER", "last"));
+
+    assertEquals(200, r.getInteger("pullStatus"), r.encode());
+    assertEquals("fast-forward", r.getJsonObject("pull").getString("result"));
+    assertEquals(before, r.getString("textBefore"));
+    assertEquals(after, r.getString("textAfter"), "the open editor shows the pulled text");
+    JsonArray patches = r.getJsonArray("patches");
+    assertTrue(patches.size() <= 3, "a small change, not a rewrite: " + patches);
+    for (Object p : patches) {
+      JsonObject patch = (JsonObject) p;
+      assertTrue(!"del".equals(patch.getString("action")) || patch.getInteger("length", 1) <= 1, "no large deletion: " + patches);
+    }
+    assertEquals(r.getInteger("expectedBeforeAt"), r.getInteger("cursorBeforeAt"), "a cursor before the edit stays");
+    assertEquals(r.getInteger("expectedAfterAt"), r.getInteger("cursorAfterAt"), "a cursor after the edit moves with its text");
+    assertEquals(List.of("README.md", "old.txt"), r.getJsonArray("filesBefore").getList());
+    assertEquals(List.of("README.md", "docs/new.md"), r.getJsonArray("filesAfter").getList(),
+        "files added and removed upstream appear in and leave the live tree");
+  }
+
+  @Test
   void conflictingEditsLandAsGitsMergeResultWithMarkers() throws Exception {
     BareRepo[] repo = new BareRepo[1];
     Workbench w = imported(repo, files("config.txt", "colour = red\nsize = 1\n"));

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * Runs a scenario of {@code src/test/node/interop.mjs} (stock automerge-repo clients from npm) and
  * returns the JSON line it prints. Installs the locked npm dependencies first when missing.
  */
-final class NodeScenario {
+public final class NodeScenario {
   static final Path DIR = Path.of("src", "test", "node");
 
   private NodeScenario() {}
@@ -29,7 +29,7 @@ final class NodeScenario {
     }
   }
 
-  static JsonObject run(String scenario, Map<String, String> env) {
+  public static JsonObject run(String scenario, Map<String, String> env) {
     install();
     Result r = exec(List.of("node", "interop.mjs", scenario), env, 120);
     if (r.exit() != 0) {
