@@ -68,6 +68,15 @@ final class GitAccess {
     return new Remote(uri.toString(), hostKey(uri));
   }
 
+  /**
+   * Refuses a remote outside the server's outbound policy (allowed hosts, denied networks).
+   * Resolves the host name, so it blocks: call it on a worker thread.
+   */
+  void checkReachable(Remote remote, String field) {
+    String host = URI.create(remote.url()).getHost().toLowerCase(Locale.ROOT);
+    settings.outbound().check(host, remote.host(), field);
+  }
+
   /** "host" or "host:port", lower case: what credentials are stored under. */
   static String hostKey(URI uri) {
     String host = uri.getHost().toLowerCase(Locale.ROOT);

@@ -97,7 +97,9 @@ public final class GitService {
   public Future<ImportStarted> importRepository(User user, String url, Optional<String> branch, Optional<String> name) {
     GitAccess.Remote remote = access.remote(url, "url");
     String projectName = name.orElseGet(() -> nameOf(remote.url()));
-    return access.login(user.id(), remote).compose(login -> projects.create(user.id(), projectName)
+    return reachable(remote)
+        .compose(v -> access.login(user.id(), remote))
+        .compose(login -> projects.create(user.id(), projectName)
         .compose(project -> jobs.create(user.id(), project.id(), "import").map(job -> {
           AtomicBoolean cancel = new AtomicBoolean();
           running.put(job.id(), cancel);
@@ -253,10 +255,18 @@ public final class GitService {
   /** Connects the project to a remote (creating its repository when it has none). */
   public Future<JsonObject> connect(Project p, String url) {
     GitAccess.Remote remote = access.remote(url, "url");
-    return inWorkspace(p, false, true, w -> {
+    return reachable(remote).compose(v -> inWorkspace(p, false, true, w -> {
       w.setRemote(remote.url());
       return w.status();
-    });
+    }));
+  }
+
+  /** The outbound policy's verdict on a remote, reached on a git worker (it resolves names). */
+  private Future<Void> reachable(GitAccess.Remote remote) {
+    return workers.executeBlocking(() -> {
+      access.checkReachable(remote, "url");
+      return null;
+    }, false);
   }
 
   /** The caller's credentials for the project's origin, read before the lock is taken. */
@@ -270,9 +280,14 @@ public final class GitService {
           c.load();
           return Optional.ofNullable(c.getString("remote", GitWorkspace.REMOTE, "url"));
         }, false)
-        .compose(url -> url.isEmpty()
-            ? Future.failedFuture(GitErrors.noRemote())
-            : access.login(user.id(), access.remote(url.get(), "url")))
+        .compose(url -> {
+          if (url.isEmpty()) {
+            return Future.failedFuture(GitErrors.noRemote());
+          }
+          // the remote was checked when it was set; the policy may have changed since
+          GitAccess.Remote remote = access.remote(url.get(), "remote");
+          return reachable(remote).compose(v -> access.login(user.id(), remote));
+        })
         .recover(e -> Future.failedFuture(GitErrors.map(e)));
   }
 

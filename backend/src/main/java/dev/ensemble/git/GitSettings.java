@@ -13,8 +13,10 @@ import java.util.Map;
  * @param workers threads that run JGit work (one git operation per project at a time)
  * @param timeout network timeout of one clone, fetch or push
  * @param allowHttp accepts plain {@code http://} remotes (tests, intranets); HTTPS only otherwise
+ * @param outbound which hosts and networks remotes may point at
  */
-public record GitSettings(long maxFileBytes, int maxFiles, int workers, Duration timeout, boolean allowHttp) {
+public record GitSettings(long maxFileBytes, int maxFiles, int workers, Duration timeout, boolean allowHttp,
+    OutboundPolicy outbound) {
 
   public static GitSettings defaults() {
     return fromEnv(Map.of());
@@ -27,7 +29,8 @@ public record GitSettings(long maxFileBytes, int maxFiles, int workers, Duration
         (int) integer(env, "ENSEMBLE_GIT_MAX_FILES", 20_000, 1, 1_000_000),
         (int) integer(env, "ENSEMBLE_GIT_WORKERS", 4, 1, 256),
         Duration.ofSeconds(integer(env, "ENSEMBLE_GIT_TIMEOUT_SECONDS", 120, 1, 3600)),
-        bool(env, "ENSEMBLE_GIT_ALLOW_HTTP"));
+        bool(env, "ENSEMBLE_GIT_ALLOW_HTTP"),
+        OutboundPolicy.fromEnv(env));
   }
 
   public GitSettings {

@@ -35,6 +35,8 @@ public final class TestServer implements AutoCloseable {
       env.put("ENSEMBLE_HTTP_PORT", Integer.toString(freePort()));
       env.put("ENSEMBLE_DATA_DIR", dataDir.toString());
       env.put("ENSEMBLE_DATABASE_URL", TestDatabase.urlOf(db));
+      // The tests' git servers listen on loopback, which the default outbound policy refuses.
+      env.put("ENSEMBLE_GIT_DENIED_NETWORKS", "none");
       env.putAll(overrides);
       TestServer server = startWith(env, dataDir);
       server.ownDatabase = java.util.Optional.of(db);
