@@ -14,6 +14,7 @@ import dev.ensemble.projects.ProjectStore;
 import dev.ensemble.projects.Role;
 import dev.ensemble.sync.files.FilePath;
 import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -29,6 +30,7 @@ import java.util.UUID;
  */
 public final class GitRoutes {
   private static final int MAX_PATH = 4096;
+  private static final long HEARTBEAT_MILLIS = 15_000;
 
   static final JsonBody IMPORT = JsonBody.object(
       new JsonObject().put("url", string(1, 2048)).put("branch", string(1, 255)).put("name", string(1, 100)), "url");
@@ -54,6 +56,7 @@ public final class GitRoutes {
   public void mount(Router router, Api api) {
     api.bind(router.post("/api/projects/import"), this::importRepository);
     api.bind(router.get("/api/jobs/:jobId"), this::job);
+    api.bind(router.get("/api/jobs/:jobId/events"), this::jobEvents);
     api.bind(router.post("/api/jobs/:jobId/cancel"), this::cancel);
     api.bind(router.post("/api/git/credentials"), this::saveCredential);
     api.bind(router.get("/api/git/credentials"), this::credentials);
@@ -94,6 +97,45 @@ public final class GitRoutes {
 
   private Future<Reply> job(RoutingContext ctx) {
     return git.job(jobId(ctx), user(ctx).id()).map(Reply::ok);
+  }
+
+  /**
+   * The job as server-sent events: {@code event: job} with the job's JSON now and after every
+   * change, a comment line every {@value #HEARTBEAT_MILLIS} ms so proxies keep the stream open,
+   * and the end of the stream once the job has finished.
+   */
+  private Future<Reply> jobEvents(RoutingContext ctx) {
+    HttpServerResponse response = ctx.response();
+    boolean[] open = {false};
+    return git.watch(jobId(ctx), user(ctx).id(), job -> {
+          if (response.ended() || response.closed()) {
+            return;
+          }
+          if (!open[0]) {
+            open[0] = true;
+            response.setChunked(true)
+                .putHeader("Content-Type", "text/event-stream; charset=utf-8")
+                .putHeader("Cache-Control", "no-cache")
+                .putHeader("Content-Encoding", "identity")
+                .putHeader("X-Accel-Buffering", "no");
+          }
+          response.write("event: job\ndata: " + job.encode() + "\n\n");
+        })
+        .compose(watch -> {
+          long heartbeat = ctx.vertx().setPeriodic(HEARTBEAT_MILLIS, t -> {
+            if (!response.ended() && !response.closed()) {
+              response.write(": keep-alive\n\n");
+            }
+          });
+          response.closeHandler(v -> watch.stop());
+          return watch.ended().onComplete(v -> ctx.vertx().cancelTimer(heartbeat));
+        })
+        .map(v -> {
+          if (!response.ended() && !response.closed()) {
+            response.end();
+          }
+          return new Reply(200, null); // already answered: the stream above
+        });
   }
 
   private Future<Reply> cancel(RoutingContext ctx) {

@@ -38,6 +38,10 @@ import org.slf4j.LoggerFactory;
 public final class GitService {
   private static final Logger log = LoggerFactory.getLogger(GitService.class);
 
+  /** How often a watch re-reads a job that may run on another node. */
+  private static final long JOB_POLL_MILLIS = 1000;
+
+  private final Vertx vertx;
   private final GitSettings settings;
   private final Path workspaces;
   private final ProjectStore projects;
@@ -57,6 +61,7 @@ public final class GitService {
   public GitService(Vertx vertx, GitSettings settings, Path dataDir, Pool pool, ProjectStore projects,
       ProjectFiles files, WorkingCopy workingCopy, AccountStore accounts, SecretBox secrets,
       Map<String, String> providerHosts) {
+    this.vertx = vertx;
     this.settings = settings;
     this.workspaces = dataDir.resolve("workspaces");
     this.projects = projects;
@@ -114,7 +119,8 @@ public final class GitService {
     JobProgress progress = new JobProgress(cancel, step -> {
       synchronized (lastWrite) { // in order, whichever thread reports
         lastWrite[0] = lastWrite[0].transform(x ->
-            jobs.progress(jobId, GitJobStore.State.RUNNING, step.phase(), step.done(), step.total()));
+                jobs.progress(jobId, GitJobStore.State.RUNNING, step.phase(), step.done(), step.total()))
+            .andThen(x -> announce(jobId));
       }
     });
     Path dir = workspace(project.id());
@@ -129,7 +135,15 @@ public final class GitService {
                   .compose(v -> jobs.finish(jobId, GitJobStore.State.SUCCEEDED, Optional.empty(), Optional.empty()))
               : abandonImport(project, dir, jobId, cancel.get(), result.cause()));
         })
-        .onComplete(x -> running.remove(jobId));
+        .onComplete(x -> {
+          running.remove(jobId);
+          announce(jobId);
+        });
+  }
+
+  /** Tells this node's watchers of the job that it changed. */
+  private void announce(UUID jobId) {
+    vertx.eventBus().publish(JobWatch.address(jobId), null);
   }
 
   /** A failed or cancelled import leaves nothing behind: no project, no working copy. */
@@ -153,6 +167,14 @@ public final class GitService {
 
   public Future<JsonObject> job(UUID jobId, UUID userId) {
     return jobs.find(jobId, userId).map(j -> j.orElseThrow(() -> ApiException.notFound("job")).toJson());
+  }
+
+  /**
+   * Follows the user's job: {@code listener} gets it now and after every change until it
+   * finishes (then {@link JobWatch#ended()} completes); 404 when it is not theirs.
+   */
+  public Future<JobWatch> watch(UUID jobId, UUID userId, java.util.function.Consumer<JsonObject> listener) {
+    return new JobWatch(vertx, jobs, jobId, userId, listener, JOB_POLL_MILLIS).start();
   }
 
   /** Asks a running job to stop; it ends as cancelled once it has undone its work. */

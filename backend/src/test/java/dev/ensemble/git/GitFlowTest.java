@@ -147,6 +147,45 @@ class GitFlowTest {
   }
 
   @Test
+  void importProgressStreamsAsServerSentEventsUntilTheJobFinishes() throws Exception {
+    Map<String, String> many = new LinkedHashMap<>();
+    for (int i = 0; i < 300; i++) {
+      many.put("src/file" + i + ".txt", "line " + i + "\n");
+    }
+    String name = "stream" + names.incrementAndGet();
+    BareRepo.create(remote.root(), name, BareRepo.text(many));
+    ApiClient client = server.client();
+    client.signup("dev" + names.incrementAndGet(), "correct horse battery");
+    Workbench.storeCredentials(client, remote, GitHttpServer.PASSWORD);
+    String jobId = client.post("/api/projects/import", new JsonObject().put("url", remote.url(name))).json().getString("jobId");
+
+    ApiClient.Response stream = client.get("/api/jobs/" + jobId + "/events");
+
+    assertEquals(200, stream.status(), stream.toString());
+    assertTrue(stream.headers().firstValue("content-type").orElse("").startsWith("text/event-stream"), stream.toString());
+    List<JsonObject> events = new java.util.ArrayList<>();
+    for (String block : stream.body().split("\n\n")) {
+      if (block.startsWith("event: job\ndata: ")) {
+        events.add(new JsonObject(block.substring("event: job\ndata: ".length())));
+      }
+    }
+    assertTrue(events.size() >= 2, "progress arrives as it happens, not only the end: " + stream.body());
+    JsonObject last = events.get(events.size() - 1);
+    assertEquals("succeeded", last.getString("state"), last.encode());
+    assertEquals(300, last.getJsonObject("progress").getLong("done"));
+    assertTrue(events.stream().anyMatch(e -> "creating documents".equals(e.getJsonObject("progress").getString("phase"))),
+        "the document phase is reported: " + events);
+
+    // a finished job: its final state, then the end of the stream
+    ApiClient.Response again = client.get("/api/jobs/" + jobId + "/events");
+    assertEquals(1, again.body().split("event: job").length - 1, again.body());
+    // someone else's job is not found
+    ApiClient other = server.client();
+    other.signup("dev" + names.incrementAndGet(), "correct horse battery");
+    assertEquals(404, other.get("/api/jobs/" + jobId + "/events").status());
+  }
+
+  @Test
   void aPullArrivesLiveInAnOpenEditorAsASmallChangeAndTheTreeFollows() throws Exception {
     BareRepo[] repo = new BareRepo[1];
     String before = "# 😀 title\nfirst line\nsecond line\nlast 👍🏽 line\n";
