@@ -12,6 +12,7 @@ import dev.ensemble.cluster.RedisBus;
 import dev.ensemble.config.EnsembleConfig;
 import dev.ensemble.git.GitRoutes;
 import dev.ensemble.git.GitService;
+import dev.ensemble.git.ProviderRepositories;
 import dev.ensemble.http.Api;
 import dev.ensemble.http.ApiDescription;
 import dev.ensemble.http.HttpVerticle;
@@ -172,11 +173,15 @@ public final class Ensemble {
         new LiveEndpoint(vertx, new ProjectSocketGate(authenticator, projectStore), chatFanOut, runs, LiveSettings.defaults());
     GitService gitService = new GitService(vertx, config.git(), config.dataDir(), db.pool(), projectStore, files,
         services.workingCopy(), accounts, secrets, GitService.providerHosts(config));
+    ProviderRepositories providerRepositories = new ProviderRepositories(
+        http, java.util.stream.Stream.of(config.github(), config.gitlab()).flatMap(Optional::stream).toList(),
+        accounts, secrets, config.git().providerTimeout());
     HttpVerticle.Wiring wiring =
         new HttpVerticle.Wiring(
             config.httpHost(), config.httpPort(), config.maxBodyBytes(), config.trustProxy(),
             config.shutdownTimeout(), db, registry, authenticator, auth, projects, sync, ai, live,
-            new RunRoutes(runs, projectStore), new GitRoutes(projectStore, gitService), ApiDescription.load(),
+            new RunRoutes(runs, projectStore), new GitRoutes(projectStore, gitService, providerRepositories),
+            ApiDescription.load(),
             draining::get);
     int instances = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), 4));
     List<HttpVerticle> deployed = new ArrayList<>();

@@ -31,6 +31,10 @@ import java.util.UUID;
 public final class GitRoutes {
   private static final int MAX_PATH = 4096;
   private static final long HEARTBEAT_MILLIS = 15_000;
+  /** Highest page of a provider's repository list a client may ask for. */
+  private static final int MAX_PAGE = 10_000;
+  /** Longest search text for a provider's repository list. */
+  private static final int MAX_QUERY = 100;
 
   static final JsonBody IMPORT = JsonBody.object(
       new JsonObject().put("url", string(1, 2048)).put("branch", string(1, 255)).put("name", string(1, 100)), "url");
@@ -47,10 +51,12 @@ public final class GitRoutes {
 
   private final ProjectStore projects;
   private final GitService git;
+  private final ProviderRepositories providerRepositories;
 
-  public GitRoutes(ProjectStore projects, GitService git) {
+  public GitRoutes(ProjectStore projects, GitService git, ProviderRepositories providerRepositories) {
     this.projects = projects;
     this.git = git;
+    this.providerRepositories = providerRepositories;
   }
 
   public void mount(Router router, Api api) {
@@ -61,6 +67,7 @@ public final class GitRoutes {
     api.bind(router.post("/api/git/credentials"), this::saveCredential);
     api.bind(router.get("/api/git/credentials"), this::credentials);
     api.bind(router.delete("/api/git/credentials/:host"), this::deleteCredential);
+    api.bind(router.get("/api/git/repositories"), this::providerRepositories);
     String p = "/api/projects/:projectId/git";
     api.bind(router.get(p + "/status"), ctx -> access(ctx, Role.VIEWER).compose(git::status).map(Reply::ok));
     api.bind(router.get(p + "/diff"), this::diff);
@@ -161,6 +168,31 @@ public final class GitRoutes {
       }
       return Reply.noContent();
     });
+  }
+
+  private Future<Reply> providerRepositories(RoutingContext ctx) {
+    Caller caller = Authenticator.require(ctx);
+    String provider = ctx.queryParams().get("provider");
+    if (provider == null || !ProviderRepositories.PROVIDERS.contains(provider)) {
+      throw ApiException.invalidField("provider", "provider is one of " + String.join(", ", ProviderRepositories.PROVIDERS));
+    }
+    int page = 1;
+    String rawPage = ctx.queryParams().get("page");
+    if (rawPage != null) {
+      try {
+        page = Integer.parseInt(rawPage);
+      } catch (NumberFormatException e) {
+        page = -1;
+      }
+      if (page < 1 || page > MAX_PAGE) {
+        throw ApiException.invalidField("page", "page is between 1 and " + MAX_PAGE);
+      }
+    }
+    Optional<String> query = Optional.ofNullable(ctx.queryParams().get("q")).map(String::strip).filter(q -> !q.isEmpty());
+    if (query.isPresent() && query.get().length() > MAX_QUERY) {
+      throw ApiException.invalidField("q", "q is at most " + MAX_QUERY + " characters");
+    }
+    return providerRepositories.list(caller.user().id(), provider, page, query).map(p -> Reply.ok(p.toJson()));
   }
 
   private Future<Reply> diff(RoutingContext ctx) {

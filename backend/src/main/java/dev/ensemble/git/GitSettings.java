@@ -14,9 +14,10 @@ import java.util.Map;
  * @param timeout network timeout of one clone, fetch or push
  * @param allowHttp accepts plain {@code http://} remotes (tests, intranets); HTTPS only otherwise
  * @param outbound which hosts and networks remotes may point at
+ * @param providerTimeout longest wait for one GitHub/GitLab REST call (listing a user's repositories)
  */
 public record GitSettings(long maxFileBytes, int maxFiles, int workers, Duration timeout, boolean allowHttp,
-    OutboundPolicy outbound) {
+    OutboundPolicy outbound, Duration providerTimeout) {
 
   public static GitSettings defaults() {
     return fromEnv(Map.of());
@@ -30,11 +31,13 @@ public record GitSettings(long maxFileBytes, int maxFiles, int workers, Duration
         (int) integer(env, "ENSEMBLE_GIT_WORKERS", 4, 1, 256),
         Duration.ofSeconds(integer(env, "ENSEMBLE_GIT_TIMEOUT_SECONDS", 120, 1, 3600)),
         bool(env, "ENSEMBLE_GIT_ALLOW_HTTP"),
-        OutboundPolicy.fromEnv(env));
+        OutboundPolicy.fromEnv(env),
+        Duration.ofSeconds(integer(env, "ENSEMBLE_GIT_PROVIDER_TIMEOUT_SECONDS", 15, 1, 300)));
   }
 
   public GitSettings {
-    if (maxFileBytes < 1 || maxFiles < 1 || workers < 1 || timeout.isNegative() || timeout.isZero()) {
+    if (maxFileBytes < 1 || maxFiles < 1 || workers < 1 || timeout.isNegative() || timeout.isZero()
+        || providerTimeout.isNegative() || providerTimeout.isZero()) {
       throw new IllegalArgumentException("invalid git settings");
     }
   }

@@ -192,6 +192,13 @@ public final class AccountStore {
         .mapEmpty();
   }
 
+  /** The login providers (e.g. github) the user has linked, sorted. */
+  public Future<List<String>> linkedProviders(UUID userId) {
+    return pool.preparedQuery("SELECT DISTINCT provider FROM oauth_identities WHERE user_id = $1 ORDER BY provider")
+        .execute(Tuple.of(userId))
+        .map(rows -> dev.ensemble.store.Rows.map(rows, r -> r.getString(0)));
+  }
+
   /** The encrypted provider access token of a user, for git and API calls. */
   public Future<Optional<byte[]>> providerToken(UUID userId, String provider) {
     return pool.preparedQuery(

@@ -62,7 +62,7 @@ public final class AuthRoutes {
     api.bind(router.post("/api/auth/login"), this::login);
     api.bind(router.post("/api/auth/logout"), this::logout);
     api.bind(router.get("/api/auth/providers"), this::providers);
-    api.bind(router.get("/api/me"), ctx -> Future.succeededFuture(Reply.ok(userJson(Authenticator.require(ctx).user()))));
+    api.bind(router.get("/api/me"), this::me);
     api.bind(router.patch("/api/me"), this::updateMe);
     api.bind(router.post("/api/tokens"), this::createToken);
     api.bind(router.get("/api/tokens"), this::listTokens);
@@ -140,6 +140,14 @@ public final class AuthRoutes {
               .put("loginUrl", "/api/auth/oauth/" + p.id() + "/login"));
     }
     return Future.succeededFuture(Reply.ok(list));
+  }
+
+  /** The caller, and which of this server's login providers they have linked (for GitHub/GitLab features). */
+  private Future<Reply> me(RoutingContext ctx) {
+    User user = Authenticator.require(ctx).user();
+    List<String> configured = providers.stream().map(OAuthLogin::id).toList();
+    return accounts.linkedProviders(user.id()).map(linked -> Reply.ok(userJson(user)
+        .put("linkedProviders", new JsonArray(linked.stream().filter(configured::contains).toList()))));
   }
 
   private Future<Reply> updateMe(RoutingContext ctx) {

@@ -41,6 +41,13 @@ class EnsembleConfigTest {
   }
 
   @Test
+  void providerApiTimeoutDefaultsToFifteenSeconds() {
+    assertEquals(15, EnsembleConfig.fromEnv(Map.of()).git().providerTimeout().toSeconds());
+    assertEquals(4, EnsembleConfig.fromEnv(Map.of("ENSEMBLE_GIT_PROVIDER_TIMEOUT_SECONDS", "4")).git().providerTimeout().toSeconds());
+    assertMessage("ENSEMBLE_GIT_PROVIDER_TIMEOUT_SECONDS", Map.of("ENSEMBLE_GIT_PROVIDER_TIMEOUT_SECONDS", "0"));
+  }
+
+  @Test
   void badValuesNameTheirVariable() {
     assertMessage("ENSEMBLE_HTTP_PORT", Map.of("ENSEMBLE_HTTP_PORT", "eighty"));
     assertMessage("ENSEMBLE_HTTP_PORT", Map.of("ENSEMBLE_HTTP_PORT", "70000"));
