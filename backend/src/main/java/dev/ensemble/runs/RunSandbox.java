@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -18,7 +19,8 @@ import java.util.stream.Stream;
  * programs need (never shadow, ssh keys or TLS private keys); the working copy at {@value #WORKSPACE}
  * as the only writable bind; a private size-capped /tmp; rlimits applied by {@code prlimit} inside.
  * When the server is root, bwrap itself is started as the sandbox uid so that RLIMIT_NPROC applies
- * and nothing in the sandbox holds a privileged uid on the host.
+ * and nothing in the sandbox holds a privileged uid on the host. A seccomp filter
+ * ({@link SeccompFilter}) refuses the system calls user code has no business making.
  */
 public final class RunSandbox {
   /** Where the working copy appears inside the sandbox. */
@@ -33,16 +35,22 @@ public final class RunSandbox {
   private static final List<String> ETC_ALLOWED_PREFIXES = List.of("java-", "python3");
   private static final List<String> SYSTEM_DIRS = List.of("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32");
 
+  /** The descriptor bubblewrap reads the seccomp program from. */
+  private static final int SECCOMP_FD = 9;
+
   private final SandboxSupport support;
   private final int sandboxUid;
   private final boolean unsandboxed;
   private final Path generatedEtc;
+  /** The compiled seccomp program, when this architecture has one. */
+  private final Optional<Path> seccomp;
 
-  private RunSandbox(SandboxSupport support, int sandboxUid, boolean unsandboxed, Path generatedEtc) {
+  private RunSandbox(SandboxSupport support, int sandboxUid, boolean unsandboxed, Path generatedEtc, Optional<Path> seccomp) {
     this.support = support;
     this.sandboxUid = sandboxUid;
     this.unsandboxed = unsandboxed;
     this.generatedEtc = generatedEtc;
+    this.seccomp = seccomp;
   }
 
   /**
@@ -58,12 +66,26 @@ public final class RunSandbox {
     if (support.prlimit().isEmpty()) {
       throw new IllegalStateException("prlimit (util-linux) is required to limit runs");
     }
-    return new RunSandbox(support, sandboxUid, !support.isolated(), writeEtc(sandboxUid));
+    boolean unsandboxed = !support.isolated();
+    Path etc = writeEtc(sandboxUid);
+    Optional<Path> seccomp = unsandboxed ? Optional.empty() : SeccompFilter.forThisMachine().map(program -> {
+      try {
+        Path file = etc.resolve("seccomp.bpf");
+        Files.write(file, program);
+        return file;
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write the seccomp program", e);
+      }
+    });
+    return new RunSandbox(support, sandboxUid, unsandboxed, etc, seccomp);
   }
 
-  /** Which isolation is active, for logs and {@code /ready}. */
+  /** Which isolation is active, for logs and {@code /ready}, e.g. {@code bubblewrap+seccomp+rlimits}. */
   public String description() {
-    return unsandboxed ? "UNSAFE unsandboxed+rlimits" : support.description();
+    if (unsandboxed) {
+      return "UNSAFE unsandboxed+rlimits";
+    }
+    return seccomp.isPresent() ? support.description().replace("bubblewrap+", "bubblewrap+seccomp+") : support.description();
   }
 
   /** True when runs execute without isolation (development only). */
@@ -97,6 +119,10 @@ public final class RunSandbox {
   /** The full command line for a run. */
   public List<String> command(RunRequest run, RunLimits limits) {
     List<String> cmd = new ArrayList<>();
+    if (seccomp.isPresent()) {
+      // bubblewrap reads the filter from a descriptor: open it for the chain (setpriv keeps it)
+      cmd.addAll(List.of("/bin/sh", "-c", "exec \"$@\" " + SECCOMP_FD + "<\"$0\"", seccomp.get().toString()));
+    }
     if (!unsandboxed) {
       if (support.root()) {
         String uid = Integer.toString(sandboxUid);
@@ -141,6 +167,7 @@ public final class RunSandbox {
     String uid = Integer.toString(sandboxUid);
     List<String> a = new ArrayList<>();
     a.add(support.bubblewrap().orElseThrow().toString());
+    seccomp.ifPresent(f -> a.addAll(List.of("--seccomp", Integer.toString(SECCOMP_FD))));
     a.addAll(List.of("--die-with-parent", "--new-session", "--unshare-user", "--disable-userns",
         "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
         "--uid", uid, "--gid", uid, "--hostname", "ensemble"));

@@ -49,7 +49,7 @@ class RunApiTest {
   void readinessNamesTheIsolationInUse() {
     ApiClient anyone = server.client();
     JsonObject ready = anyone.get("/ready").json();
-    assertEquals("bubblewrap+rlimits", ready.getJsonObject("checks").getString("sandbox"));
+    assertEquals("bubblewrap+seccomp+rlimits", ready.getJsonObject("checks").getString("sandbox"));
   }
 
   @Test

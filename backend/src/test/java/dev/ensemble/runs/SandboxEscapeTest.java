@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -91,6 +92,36 @@ class SandboxEscapeTest {
           Sandboxes.limits());
       assertTrue(allowed.all().contains("CONNECTED 127.0.0.1"), allowed.all());
     }
+  }
+
+  @Test
+  void kernelFacingSystemCallsAreRefusedBySeccomp() throws Exception {
+    Path ws = Sandboxes.workspace(sandbox);
+    StringBuilder probe = new StringBuilder("import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\n");
+    for (String call : List.of("ptrace", "keyctl", "bpf", "mount", "unshare", "perf_event_open", "userfaultfd",
+        "io_uring_setup", "init_module", "process_vm_readv")) {
+      probe.append("r = libc.syscall(").append(SeccompFilter.x86_64(call)).append(", 0, 0, 0, 0, 0)\n")
+          .append("print('").append(call).append("', r, ctypes.get_errno())\n");
+    }
+    // an ordinary call still works
+    probe.append("print('getpid', 1 if libc.syscall(39) > 0 else 0, 0)\n");
+    Files.writeString(ws.resolve("probe.py"), probe.toString());
+    org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty("os.arch").matches("amd64|x86_64"),
+        "the probe uses x86_64 syscall numbers");
+    assertTrue(sandbox.description().contains("seccomp"), sandbox.description());
+
+    Sandboxes.Viewer v = Sandboxes.run(supervisor, ws, "python3 probe.py");
+
+    assertEquals(RunStatus.SUCCEEDED, v.await().status(), v.all());
+    for (String line : v.text(RunChunk.Stream.STDOUT).strip().split("\n")) {
+      String[] f = line.split(" ");
+      if (f[0].equals("getpid")) {
+        assertEquals("1", f[1], line);
+      } else {
+        assertEquals("-1 1", f[1] + " " + f[2], "refused with EPERM: " + line);
+      }
+    }
+    assertEquals(11, v.text(RunChunk.Stream.STDOUT).strip().split("\n").length, v.all());
   }
 
   @Test
