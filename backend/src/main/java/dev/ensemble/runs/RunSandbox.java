@@ -44,13 +44,16 @@ public final class RunSandbox {
   private final Path generatedEtc;
   /** The compiled seccomp program, when this architecture has one. */
   private final Optional<Path> seccomp;
+  private final SandboxNetwork network;
 
-  private RunSandbox(SandboxSupport support, int sandboxUid, boolean unsandboxed, Path generatedEtc, Optional<Path> seccomp) {
+  private RunSandbox(SandboxSupport support, int sandboxUid, boolean unsandboxed, Path generatedEtc, Optional<Path> seccomp,
+      SandboxNetwork network) {
     this.support = support;
     this.sandboxUid = sandboxUid;
     this.unsandboxed = unsandboxed;
     this.generatedEtc = generatedEtc;
     this.seccomp = seccomp;
+    this.network = network;
   }
 
   /**
@@ -77,7 +80,7 @@ public final class RunSandbox {
         throw new UncheckedIOException("cannot write the seccomp program", e);
       }
     });
-    return new RunSandbox(support, sandboxUid, unsandboxed, etc, seccomp);
+    return new RunSandbox(support, sandboxUid, unsandboxed, etc, seccomp, SandboxNetwork.detect(support.root()));
   }
 
   /** Which isolation is active, for logs and {@code /ready}, e.g. {@code bubblewrap+seccomp+rlimits}. */
@@ -116,20 +119,55 @@ public final class RunSandbox {
     }
   }
 
-  /** The full command line for a run. */
+  /** How runs get network access when their project allows it. */
+  public SandboxNetwork network() {
+    return network;
+  }
+
+
+  /** The prefix that starts a program as the sandbox uid when the server is root. */
+  private List<String> asSandboxUser() {
+    if (!support.root()) {
+      return List.of();
+    }
+    String uid = Integer.toString(sandboxUid);
+    return List.of(support.setpriv().orElseThrow().toString(), "--reuid", uid, "--regid", uid, "--clear-groups", "--");
+  }
+
+  /** True when a run with network access can be started here. */
+  public boolean networkAvailable() {
+    return !unsandboxed && network.available();
+  }
+
+  /** The full command line for a run without network access. */
   public List<String> command(RunRequest run, RunLimits limits) {
+    if (run.allowNetwork()) {
+      throw new IllegalStateException("a run with network access needs its plumbing: see SandboxNetwork");
+    }
+    return command(run, limits, Optional.empty());
+  }
+
+  /**
+   * The full command line for a run; with {@code plumbing} (network allowed) bubblewrap waits until
+   * {@link SandboxNetwork#attach} has connected its network namespace.
+   */
+  public List<String> command(RunRequest run, RunLimits limits, Optional<SandboxNetwork.Plumbing> plumbing) {
     List<String> cmd = new ArrayList<>();
-    if (seccomp.isPresent()) {
-      // bubblewrap reads the filter from a descriptor: open it for the chain (setpriv keeps it)
-      cmd.addAll(List.of("/bin/sh", "-c", "exec \"$@\" " + SECCOMP_FD + "<\"$0\"", seccomp.get().toString()));
+    List<String> redirections = new ArrayList<>();
+    // bubblewrap reads the filter and the network plumbing from descriptors: a tiny sh opens
+    // them for the chain (setpriv passes them on)
+    seccomp.ifPresent(f -> redirections.add(SECCOMP_FD + "<'" + f + "'"));
+    plumbing.ifPresent(p -> redirections.add(p.redirections()));
+    if (!unsandboxed && !redirections.isEmpty()) {
+      String script = "exec \"$@\" " + String.join(" ", redirections);
+      if (script.chars().filter(c -> c == '\'').count() % 2 != 0) {
+        throw new IllegalStateException("unexpected quote in a sandbox file path");
+      }
+      cmd.addAll(List.of("/bin/sh", "-c", script, "sandbox"));
     }
     if (!unsandboxed) {
-      if (support.root()) {
-        String uid = Integer.toString(sandboxUid);
-        cmd.addAll(List.of(support.setpriv().orElseThrow().toString(),
-            "--reuid", uid, "--regid", uid, "--clear-groups", "--"));
-      }
-      cmd.addAll(bubblewrap(run, limits));
+      cmd.addAll(asSandboxUser());
+      cmd.addAll(bubblewrap(run, limits, plumbing));
     }
     cmd.add(support.prlimit().orElseThrow().toString());
     cmd.add("--data=" + limits.memoryBytes());
@@ -163,7 +201,7 @@ public final class RunSandbox {
     return unsandboxed ? run.workspace() : Path.of("/");
   }
 
-  private List<String> bubblewrap(RunRequest run, RunLimits limits) {
+  private List<String> bubblewrap(RunRequest run, RunLimits limits, Optional<SandboxNetwork.Plumbing> plumbing) {
     String uid = Integer.toString(sandboxUid);
     List<String> a = new ArrayList<>();
     a.add(support.bubblewrap().orElseThrow().toString());
@@ -171,9 +209,9 @@ public final class RunSandbox {
     a.addAll(List.of("--die-with-parent", "--new-session", "--unshare-user", "--disable-userns",
         "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
         "--uid", uid, "--gid", uid, "--hostname", "ensemble"));
-    if (!run.allowNetwork()) {
-      a.add("--unshare-net");
-    }
+    // always a network namespace of its own; with network allowed slirp4netns connects it
+    a.add("--unshare-net");
+    plumbing.ifPresent(p -> a.addAll(p.bubblewrapArguments()));
     a.addAll(List.of("--ro-bind", "/usr", "/usr"));
     for (String dir : SYSTEM_DIRS) {
       Path p = Path.of(dir);
@@ -194,8 +232,8 @@ public final class RunSandbox {
     for (String name : List.of("passwd", "group", "hosts", "hostname")) {
       a.addAll(List.of("--ro-bind", generatedEtc.resolve(name).toString(), "/etc/" + name));
     }
-    if (run.allowNetwork() && Files.exists(Path.of("/etc/resolv.conf"))) {
-      a.addAll(List.of("--ro-bind", "/etc/resolv.conf", "/etc/resolv.conf"));
+    if (plumbing.isPresent()) {
+      a.addAll(List.of("--ro-bind", generatedEtc.resolve("resolv.conf").toString(), "/etc/resolv.conf"));
     }
     a.addAll(List.of("--remount-ro", "/etc"));
     a.addAll(List.of("--proc", "/proc", "--dev", "/dev"));
@@ -239,7 +277,8 @@ public final class RunSandbox {
       Files.writeString(dir.resolve("group"), "root:x:0:\nsandbox:x:" + uid + ":\nnogroup:x:65534:\n");
       Files.writeString(dir.resolve("hosts"), "127.0.0.1 localhost ensemble\n::1 localhost\n");
       Files.writeString(dir.resolve("hostname"), "ensemble\n");
-      for (String f : List.of("passwd", "group", "hosts", "hostname")) {
+      Files.writeString(dir.resolve("resolv.conf"), "nameserver " + SandboxNetwork.DNS + "\n");
+      for (String f : List.of("passwd", "group", "hosts", "hostname", "resolv.conf")) {
         Files.setPosixFilePermissions(dir.resolve(f), PosixFilePermissions.fromString("rw-r--r--"));
       }
       return dir;

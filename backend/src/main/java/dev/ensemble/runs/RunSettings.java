@@ -15,6 +15,8 @@ import java.util.Map;
  * @param maxPerNode concurrent runs on this node
  * @param queueMax runs that may wait for a slot; beyond it new runs are refused
  * @param backlogBytes recent output kept in memory per run for late viewers
+ * @param networkForOwners whether project owners may let their runs use the network
+ *     ({@code ENSEMBLE_RUN_NETWORK}: {@code owner}, the default, or {@code never})
  */
 public record RunSettings(
     RunLimits limits,
@@ -24,7 +26,8 @@ public record RunSettings(
     int maxPerProject,
     int maxPerNode,
     int queueMax,
-    long backlogBytes) {
+    long backlogBytes,
+    boolean networkForOwners) {
 
   public RunSettings {
     if (sandboxUid < 1 || maxPerUser < 1 || maxPerProject < 1 || maxPerNode < 1 || queueMax < 0 || backlogBytes < 1024) {
@@ -46,7 +49,17 @@ public record RunSettings(
         (int) RunLimits.number(env, "ENSEMBLE_RUN_MAX_PER_PROJECT", 2, 1, 10_000),
         (int) RunLimits.number(env, "ENSEMBLE_RUN_MAX_PER_NODE", 4, 1, 10_000),
         (int) RunLimits.number(env, "ENSEMBLE_RUN_QUEUE_MAX", 100, 0, 1_000_000),
-        RunLimits.number(env, "ENSEMBLE_RUN_BACKLOG_BYTES", 1L << 20, 1024, 1L << 30));
+        RunLimits.number(env, "ENSEMBLE_RUN_BACKLOG_BYTES", 1L << 20, 1024, 1L << 30),
+        networkPolicy(env));
+  }
+
+  private static boolean networkPolicy(Map<String, String> env) {
+    String v = dev.ensemble.config.Env.value(env, "ENSEMBLE_RUN_NETWORK").orElse("owner");
+    return switch (v.toLowerCase(java.util.Locale.ROOT)) {
+      case "owner" -> true;
+      case "never" -> false;
+      default -> throw new dev.ensemble.config.ConfigException("ENSEMBLE_RUN_NETWORK", "must be owner or never, got '" + v + "'");
+    };
   }
 
   private static boolean bool(Map<String, String> env, String name) {

@@ -86,11 +86,43 @@ class SandboxEscapeTest {
       assertTrue(v.all().contains("refused 1.1.1.1"), v.all());
       assertNoConnection(listener);
 
-      // The same probe reaches the host once the owner allows network access: the test can see a leak.
-      Sandboxes.Viewer allowed = Sandboxes.run(supervisor,
+    }
+  }
+
+  @Test
+  void withNetworkAllowedARunReachesOtherHostsButNeverTheServersLoopback() throws Exception {
+    Sandboxes.requireNetwork(sandbox);
+    InetAddress outside = Sandboxes.nonLoopbackAddress();
+    Path ws = Sandboxes.workspace(sandbox);
+    try (ServerSocket loopback = new ServerSocket(0, 10, InetAddress.getByName("127.0.0.1"));
+        ServerSocket external = new ServerSocket(0, 10, outside)) {
+      loopback.setSoTimeout(300);
+      String probe = "import socket\n"
+          + "for host, port in [('" + outside.getHostAddress() + "', " + external.getLocalPort() + "),"
+          + " ('127.0.0.1', " + loopback.getLocalPort() + "), ('10.0.2.2', " + loopback.getLocalPort() + ")]:\n"
+          + "    try:\n        socket.create_connection((host, port), timeout=3); print('CONNECTED', host)\n"
+          + "    except OSError as e:\n        print('refused', host, e)\n"
+          + "print(open('/etc/resolv.conf').read().strip())\n";
+      Files.writeString(ws.resolve("probe.py"), probe);
+      java.util.concurrent.CompletableFuture<Boolean> accepted = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        try (java.net.Socket s = external.accept()) {
+          return true;
+        } catch (java.io.IOException e) {
+          return false;
+        }
+      });
+
+      Sandboxes.Viewer v = Sandboxes.run(supervisor,
           RunRequest.of(UUID.randomUUID(), UUID.randomUUID(), "python3 probe.py", ws).withNetwork(true),
           Sandboxes.limits());
-      assertTrue(allowed.all().contains("CONNECTED 127.0.0.1"), allowed.all());
+
+      assertEquals(RunStatus.SUCCEEDED, v.await().status(), v.all());
+      assertTrue(v.all().contains("CONNECTED " + outside.getHostAddress()), "another host is reachable: " + v.all());
+      assertTrue(accepted.get(10, java.util.concurrent.TimeUnit.SECONDS), "the connection arrived");
+      assertTrue(v.all().contains("refused 127.0.0.1"), "the sandbox's loopback is its own: " + v.all());
+      assertTrue(v.all().contains("refused 10.0.2.2"), "the host's loopback is out of reach: " + v.all());
+      assertTrue(v.all().contains("nameserver " + SandboxNetwork.DNS), v.all());
+      assertNoConnection(loopback);
     }
   }
 
