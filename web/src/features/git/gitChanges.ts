@@ -42,7 +42,9 @@ export function changesOf(status: GitStatus): Change[] {
 export function badgesOf(status: GitStatus | null): ReadonlyMap<string, GitBadge> {
   const badges = new Map<string, GitBadge>();
   if (!status) return badges;
-  for (const change of changesOf(status).reverse()) badges.set(change.path, change.badge);
+  const rank = (change: Change) => (change.badge === 'C' ? 0 : change.staged ? 2 : 1);
+  const byRank = changesOf(status).sort((a, b) => rank(a) - rank(b));
+  for (const change of byRank) if (!badges.has(change.path)) badges.set(change.path, change.badge);
   return badges;
 }
 
