@@ -47,6 +47,7 @@ describe('git changes', () => {
   it('describes import progress', () => {
     expect(phaseLabel('checking out')).toBe('Checking out files');
     expect(phaseLabel('something new')).toBe('Something new');
+    expect(phaseLabel('')).toBe('Starting');
     expect(progressText({ phase: 'receiving', done: 3, total: 9 })).toBe('3 / 9');
     expect(progressText({ phase: 'counting', done: 120, total: 0 })).toBe('120');
     expect(progressText({ phase: 'queued', done: 0, total: 0 })).toBe('');

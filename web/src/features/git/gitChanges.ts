@@ -69,7 +69,8 @@ const PHASES: Record<string, string> = {
 
 /** An import phase as a label. */
 export function phaseLabel(phase: string): string {
-  return PHASES[phase] ?? (phase ? phase.charAt(0).toUpperCase() + phase.slice(1) : 'Working');
+  // A job that has not reported a phase yet has an empty one.
+  return PHASES[phase] ?? (phase ? phase.charAt(0).toUpperCase() + phase.slice(1) : 'Starting');
 }
 
 /** "12 / 40" when the phase knows its size, "12" when it counts without one, "" before it starts. */
