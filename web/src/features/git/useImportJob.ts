@@ -31,8 +31,10 @@ function jobError(job: GitJob): ApiError {
 }
 
 /**
- * Starts an import and follows its job by polling `GET /api/jobs/{id}` until it has finished;
- * polling stops when the component unmounts.
+ * Starts an import and follows its job until it has finished: through the job's server-sent
+ * events (`GET /api/jobs/{id}/events`, progress as the server records it) where the browser has
+ * EventSource, falling back to polling `GET /api/jobs/{id}` when the stream fails or is missing.
+ * Following stops when the component unmounts.
  */
 export function useImportJob() {
   const [state, setState] = useState<ImportState>({ status: 'idle' });
@@ -42,6 +44,26 @@ export function useImportJob() {
     if (jobId === null) return;
     const controller = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let stream: EventSource | undefined;
+    let finished = false;
+    /** Shows the job; true once it has ended. */
+    const show = (job: GitJob): boolean => {
+      if (job.state === 'queued' || job.state === 'running') {
+        setState((s) =>
+          s.status === 'running' && s.jobId === jobId ? { ...s, progress: job.progress } : s,
+        );
+        return false;
+      }
+      finished = true;
+      if (job.state === 'succeeded') {
+        setState({ status: 'succeeded', projectId: job.projectId });
+      } else if (job.state === 'cancelled') {
+        setState({ status: 'cancelled' });
+      } else {
+        setState({ status: 'failed', error: jobError(job) });
+      }
+      return true;
+    };
     const later = () => {
       timer = setTimeout(() => void poll(), POLL_MS);
     };
@@ -49,18 +71,7 @@ export function useImportJob() {
       try {
         const job = await api.git.job(jobId, controller.signal);
         if (controller.signal.aborted) return;
-        if (job.state === 'queued' || job.state === 'running') {
-          setState((s) =>
-            s.status === 'running' && s.jobId === jobId ? { ...s, progress: job.progress } : s,
-          );
-          later();
-        } else if (job.state === 'succeeded') {
-          setState({ status: 'succeeded', projectId: job.projectId });
-        } else if (job.state === 'cancelled') {
-          setState({ status: 'cancelled' });
-        } else {
-          setState({ status: 'failed', error: jobError(job) });
-        }
+        if (!show(job)) later();
       } catch (e) {
         if (controller.signal.aborted) return;
         const error = toApiError(e);
@@ -69,9 +80,23 @@ export function useImportJob() {
         else setState({ status: 'failed', error });
       }
     };
-    void poll();
+    if (typeof EventSource === 'undefined') {
+      void poll();
+    } else {
+      stream = new EventSource(`/api/jobs/${encodeURIComponent(jobId)}/events`);
+      stream.addEventListener('job', (event) => {
+        if (controller.signal.aborted) return;
+        if (show(JSON.parse((event as MessageEvent<string>).data) as GitJob)) stream?.close();
+      });
+      stream.onerror = () => {
+        // The stream ends after the final event; before that, an error means polling takes over.
+        stream?.close();
+        if (!finished && !controller.signal.aborted) void poll();
+      };
+    }
     return () => {
       controller.abort();
+      stream?.close();
       clearTimeout(timer);
     };
   }, [jobId]);
