@@ -116,10 +116,18 @@ final class GitWorkspace implements AutoCloseable {
   List<String> notDocuments() throws IOException {
     List<String> out = new ArrayList<>();
     DirCache index = repo.readDirCache();
-    for (int i = 0; i < index.getEntryCount(); i++) {
-      DirCacheEntry e = index.getEntry(i);
-      if (!isDocument(e.getFileMode(), e.getLength()) || !isDocumentPath(e.getPathString())) {
-        out.add(e.getPathString());
+    try (var reader = repo.newObjectReader()) {
+      for (int i = 0; i < index.getEntryCount(); i++) {
+        DirCacheEntry e = index.getEntry(i);
+        FileMode mode = e.getFileMode();
+        // Not the index's length: JGit records 0 for an entry written in the same second as the
+        // index ("racily clean"), which is every file of a fresh clone.
+        long size = mode == FileMode.REGULAR_FILE || mode == FileMode.EXECUTABLE_FILE
+            ? reader.getObjectSize(e.getObjectId(), Constants.OBJ_BLOB)
+            : -1;
+        if (!isDocument(mode, size) || !isDocumentPath(e.getPathString())) {
+          out.add(e.getPathString());
+        }
       }
     }
     return out;
