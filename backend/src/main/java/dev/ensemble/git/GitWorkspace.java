@@ -139,10 +139,17 @@ final class GitWorkspace implements AutoCloseable {
 
   /** Whether the files API can hold a file at this path exactly as git names it. */
   static boolean isDocumentPath(String path) {
+    return pathProblem(path).isEmpty();
+  }
+
+  /** Why the files API cannot hold a file at this path exactly as git names it; empty when it can. */
+  static Optional<String> pathProblem(String path) {
     try {
-      return dev.ensemble.sync.files.FilePath.parse(path, "path", 4096, 256).value().equals(path);
+      return dev.ensemble.sync.files.FilePath.parse(path, "path", 4096, 256).value().equals(path)
+          ? Optional.empty()
+          : Optional.of("the path is not written in Unicode NFC or has empty or '.' segments");
     } catch (dev.ensemble.http.ApiException e) {
-      return false;
+      return Optional.of(e.getMessage());
     }
   }
 
