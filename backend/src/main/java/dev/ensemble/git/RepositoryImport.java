@@ -64,7 +64,9 @@ final class RepositoryImport {
     return workers.<Tree>executeBlocking(() -> clone(dir, remote, branch, login, progress), false)
         .compose(tree -> {
           progress.phase("creating documents", tree.items().size());
-          return createDocuments(project, dir, tree.items(), 0, progress)
+          // The root document first: the writes of a batch run at once and would all create it.
+          return files.ensureRoot(project)
+              .compose(v -> createDocuments(project, dir, tree.items(), 0, progress))
               .map(v -> new Outcome(tree.items().size(), tree.skips(), tree.skipped()));
         });
   }
@@ -162,16 +164,17 @@ final class RepositoryImport {
           return out;
         }, false)
         .compose(contents -> {
-          Future<Void> chain = Future.succeededFuture();
+          // All of a batch at once: the files are distinct, so the writes are independent; the
+          // root document folds their entries into a few stored changes instead of one per file,
+          // and the texts are built on every document thread while the database answers.
+          List<Future<Void>> writes = new ArrayList<>(batch.size());
           for (int k = 0; k < batch.size(); k++) {
-            Item item = batch.get(k);
-            byte[] bytes = contents.get(k);
-            chain = chain.compose(v -> files.write(project, new FilePath(item.path()), bytes).map(w -> {
+            writes.add(files.write(project, new FilePath(batch.get(k).path()), contents.get(k)).map(w -> {
               progress.update(1);
               return (Void) null;
             }));
           }
-          return chain;
+          return Future.all(writes).<Void>mapEmpty();
         })
         .compose(v -> createDocuments(project, dir, items, from + batch.size(), progress));
   }
