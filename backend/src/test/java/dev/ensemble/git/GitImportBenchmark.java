@@ -115,6 +115,8 @@ public final class GitImportBenchmark {
       verify(client, server, started.json().getString("projectId"), tree);
     } finally {
       TestDatabase.drop(db);
+      RepositoryImport.deleteTree(dataDir);
+      RepositoryImport.deleteTree(remoteRoot);
     }
     System.exit(0);
   }
