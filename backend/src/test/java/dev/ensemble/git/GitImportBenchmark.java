@@ -56,6 +56,7 @@ public final class GitImportBenchmark {
     env.put("ENSEMBLE_DATA_DIR", dataDir.toString());
     env.put("ENSEMBLE_DATABASE_URL", TestDatabase.urlOf(db));
     env.put("ENSEMBLE_GIT_ALLOW_HTTP", "true");
+    env.putIfAbsent("ENSEMBLE_GIT_DENIED_NETWORKS", "none"); // the git server is on loopback
     try (GitHttpServer remote = GitHttpServer.start(remoteRoot); TestServer server = TestServer.startWith(env, dataDir)) {
       ApiClient client = server.client();
       client.signup("bench", "correct horse battery");
