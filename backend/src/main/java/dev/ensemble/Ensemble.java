@@ -161,6 +161,8 @@ public final class Ensemble {
     ChatService chat = new ChatService(config.ai(), aiProvider, new ChatStore(db.pool()), chatFanOut);
     AiRoutes ai = new AiRoutes(chat, projectStore, config.ai());
     SyncEndpoint sync = new SyncEndpoint(vertx, db.pool(), authenticator, projectStore, syncSettings, bus);
+    registry.gauge("ensemble.documents.loaded", sync, SyncEndpoint::loadedDocuments);
+    registry.gauge("ensemble.documents.idle", sync, SyncEndpoint::idleDocuments);
     ProjectFiles files = new ProjectFiles(sync.documents(), db.pool());
     FileRoutes fileRoutes = new FileRoutes(projectStore, files, syncSettings);
     // File uploads have their own size limit, so their routes get their own body handler.
