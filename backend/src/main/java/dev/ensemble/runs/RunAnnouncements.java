@@ -39,7 +39,10 @@ public final class RunAnnouncements {
     Future<Bus.Subscription> subscription;
   }
 
-  /** Listens to a project's run notices until the handle is closed. */
+  /**
+   * Listens to a project's run notices until the handle is closed; other nodes' notices from the
+   * moment the bus has the subscription (a round trip to Redis).
+   */
   public AutoCloseable subscribe(UUID projectId, Consumer<Notice> listener) {
     synchronized (projects) {
       Project p = projects.computeIfAbsent(projectId, id -> new Project());
@@ -89,6 +92,11 @@ public final class RunAnnouncements {
       sending = sending.transform(x -> bus.publish(topic, payload)
           .onFailure(e -> log.warn("announcing run {} to other nodes failed: {}", notice.run().id(), e.toString())));
     }
+  }
+
+  /** Completes once the notices shared so far are sent (or could not be). */
+  synchronized Future<Void> sent() {
+    return sending;
   }
 
   private void fromBus(UUID projectId, byte[] payload) {

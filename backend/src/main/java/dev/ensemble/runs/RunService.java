@@ -316,7 +316,10 @@ public final class RunService {
     return vertx.executeBlocking(() -> {
       s.get().close();
       return null;
-    }, false).compose(v -> relay.settled(settings.cancelWait()));
+    }, false)
+        .compose(v -> relay.settled(settings.cancelWait()))
+        .compose(v -> announcements.sent().timeout(settings.cancelWait().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+            .otherwiseEmpty());
   }
 
   /** Records runs, tells the project about them, and shares them with the other nodes. */
