@@ -13,6 +13,8 @@ import dev.ensemble.config.EnsembleConfig;
 import dev.ensemble.git.GitRoutes;
 import dev.ensemble.git.GitService;
 import dev.ensemble.git.ProviderRepositories;
+import dev.ensemble.git.WebhookRoutes;
+import dev.ensemble.git.Webhooks;
 import dev.ensemble.http.Api;
 import dev.ensemble.http.ApiDescription;
 import dev.ensemble.http.HttpVerticle;
@@ -177,12 +179,14 @@ public final class Ensemble {
     ProviderRepositories providerRepositories = new ProviderRepositories(
         http, java.util.stream.Stream.of(config.github(), config.gitlab()).flatMap(Optional::stream).toList(),
         accounts, secrets, config.git().providerTimeout());
+    Webhooks webhooks = new Webhooks(vertx, db.pool(), secrets, gitService, projectStore, accounts, config.publicUrl());
+    gitService.onRemoteChanged(webhooks::remoteChanged);
     HttpVerticle.Wiring wiring =
         new HttpVerticle.Wiring(
             config.httpHost(), config.httpPort(), config.maxBodyBytes(), config.trustProxy(),
             config.shutdownTimeout(), db, registry, authenticator, auth, projects, sync, ai, live,
             new RunRoutes(runs, projectStore), new GitRoutes(projectStore, gitService, providerRepositories),
-            ApiDescription.load(),
+            new WebhookRoutes(projectStore, webhooks, config.git().webhookMaxBytes()), ApiDescription.load(),
             draining::get);
     int instances = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), 4));
     List<HttpVerticle> deployed = new ArrayList<>();

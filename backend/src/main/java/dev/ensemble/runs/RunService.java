@@ -9,6 +9,7 @@ import dev.ensemble.workspace.WorkingCopy;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -140,7 +141,12 @@ public final class RunService {
       throw ApiException.invalidField("env", e.getMessage());
     }
     Promise<Path> dir = Promise.promise();
-    return vertx.executeBlocking(() -> workspaces.create(project.id(), runId), false)
+    boolean[] network = {false};
+    return networkAllowed(project.id())
+        .compose(allowed -> {
+          network[0] = allowed;
+          return vertx.executeBlocking(() -> workspaces.create(project.id(), runId), false);
+        })
         .compose(d -> {
           dir.complete(d);
           return workingCopy.materialise(project, d).map(WorkingCopy.Snapshot::dir);
@@ -150,7 +156,7 @@ public final class RunService {
           return d;
         }, false))
         .map(d -> {
-          RunRequest placed = new RunRequest(runId, request.projectId(), userId, command, d, request.environment(), false);
+          RunRequest placed = new RunRequest(runId, request.projectId(), userId, command, d, request.environment(), network[0]);
           Run run;
           try {
             run = runs.submit(placed);
@@ -170,6 +176,51 @@ public final class RunService {
         .compose(run -> recorder.recorded(run.id())
             .compose(v -> Optional.ofNullable(reachable.remove(run.id())).orElse(Future.succeededFuture()))
             .map(v -> view(run)));
+  }
+
+  /**
+   * Whether runs can have network access on this server at all: the operator did not forbid it
+   * ({@code ENSEMBLE_RUN_NETWORK=never}) and the host can connect a sandbox (slirp4netns).
+   */
+  public Optional<String> networkUnavailable() {
+    if (!settings.networkForOwners()) {
+      return Optional.of("the server's operator does not allow runs network access (ENSEMBLE_RUN_NETWORK=never)");
+    }
+    if (sandbox.isEmpty()) {
+      return Optional.of("runs are disabled on this server: " + unavailable);
+    }
+    if (!sandbox.get().networkAvailable()) {
+      return Optional.of(sandbox.get().unsandboxed()
+          ? "runs are not sandboxed on this server, so they cannot be given a network of their own"
+          : sandbox.get().network().unavailableReason());
+    }
+    return Optional.empty();
+  }
+
+  /** True when the project's runs get network access: its owner allowed it and the server can. */
+  public Future<Boolean> networkAllowed(UUID projectId) {
+    if (networkUnavailable().isPresent()) {
+      return Future.succeededFuture(false);
+    }
+    return configurations.networkAllowed(projectId);
+  }
+
+  /** The project's network setting as clients see it. */
+  public Future<JsonObject> networkSetting(Project project) {
+    Optional<String> unavailable = networkUnavailable();
+    return configurations.networkAllowed(project.id()).map(allowed -> new JsonObject()
+        .put("allowNetwork", allowed && unavailable.isEmpty())
+        .put("networkAvailable", unavailable.isEmpty())
+        .put("reason", unavailable.orElse(null)));
+  }
+
+  /** The owner's switch; turning it on where the server cannot give network access is a 409. */
+  public Future<JsonObject> setNetwork(Project project, boolean allow, UUID userId) {
+    Optional<String> unavailable = networkUnavailable();
+    if (allow && unavailable.isPresent()) {
+      return Future.failedFuture(ApiException.conflict("network_unavailable", unavailable.get()));
+    }
+    return configurations.setNetworkAllowed(project.id(), allow, userId).compose(v -> networkSetting(project));
   }
 
   /** A run, live from this node or as stored. */
