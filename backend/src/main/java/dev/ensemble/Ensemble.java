@@ -170,9 +170,10 @@ public final class Ensemble {
     sync.addRoutes(router -> fileRoutes.mount(router, fileApi));
     ProjectRoutes projects = new ProjectRoutes(projectStore, accounts, config.publicUrl(), files::ensureRoot);
     Services services = new Services(projectStore, files, new WorkingCopy(vertx, files, syncSettings));
-    // Runs live on the node that starts them; the sandbox is detected on a worker before deploying.
+    // Runs execute on the node that starts them and reach the others over the bus; the sandbox is
+    // detected on a worker before deploying.
     RunService runs = new RunService(vertx, config.runs(), new RunStore(db.pool()), new RunConfigurationStore(db.pool()),
-        services.workingCopy(), files, config.dataDir(), config.redisUrl().isEmpty());
+        services.workingCopy(), files, config.dataDir(), bus, config.redisUrl().isEmpty());
     LiveEndpoint live =
         new LiveEndpoint(vertx, new ProjectSocketGate(authenticator, projectStore), chatFanOut, runs, LiveSettings.defaults());
     GitService gitService = new GitService(vertx, config.git(), config.dataDir(), db.pool(), projectStore, files,
@@ -223,7 +224,7 @@ public final class Ensemble {
   private static Future<Bus> bus(Vertx vertx, EnsembleConfig config) {
     return config.redisUrl()
         .map(url -> RedisBus.connect(vertx, url).<Bus>map(b -> {
-          log.info("node {} shares documents with other nodes through Redis", b.nodeId());
+          log.info("node {} shares documents and runs with other nodes through Redis", b.nodeId());
           return b;
         }))
         .orElseGet(() -> Future.succeededFuture(new LocalBus()));
@@ -260,8 +261,9 @@ public final class Ensemble {
         .map(vertx::undeploy)
         .reduce((a, b) -> Future.all(a, b).mapEmpty())
         .orElse(Future.succeededFuture())
-        .transform(x -> sync.close())
+        // Runs first: their ends still reach other nodes over the bus, which closing sync closes.
         .transform(x -> runs.close())
+        .transform(x -> sync.close())
         .transform(x -> database.close(vertx))
         .onComplete(x -> closeVertx(vertx).onComplete(done));
     return done.future();
