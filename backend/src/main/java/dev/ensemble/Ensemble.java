@@ -29,6 +29,7 @@ import dev.ensemble.identity.SessionCookies;
 import dev.ensemble.live.LiveEndpoint;
 import dev.ensemble.live.LiveSettings;
 import dev.ensemble.metrics.EventLoopLag;
+import dev.ensemble.projects.Project;
 import dev.ensemble.projects.ProjectRoutes;
 import dev.ensemble.projects.ProjectSocketGate;
 import dev.ensemble.projects.ProjectStore;
@@ -168,7 +169,17 @@ public final class Ensemble {
     // File uploads have their own size limit, so their routes get their own body handler.
     Api fileApi = new Api(List.of(BodyHandler.create(false).setBodyLimit(syncSettings.maxFileBytes()), authenticator));
     sync.addRoutes(router -> fileRoutes.mount(router, fileApi));
-    ProjectRoutes projects = new ProjectRoutes(projectStore, accounts, config.publicUrl(), files::ensureRoot);
+    ProjectRoutes projects = new ProjectRoutes(projectStore, accounts, config.publicUrl(), new ProjectRoutes.RootDocuments() {
+      @Override
+      public Future<Void> ensure(Project project) {
+        return files.ensureRoot(project);
+      }
+
+      @Override
+      public Future<Void> rename(Project project, String name) {
+        return files.renameRoot(project, name);
+      }
+    });
     Services services = new Services(projectStore, files, new WorkingCopy(vertx, files, syncSettings));
     // Runs execute on the node that starts them and reach the others over the bus; the sandbox is
     // detected on a worker before deploying.
