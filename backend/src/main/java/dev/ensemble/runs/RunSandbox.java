@@ -94,8 +94,16 @@ public final class RunSandbox {
     }
   }
 
-  /** The full command line for a run. */
+  /** The full command line for a run: its command under {@code /bin/sh -c}. */
   public List<String> command(RunRequest run, RunLimits limits) {
+    return command(run, limits, List.of("/bin/sh", "-c", run.command()));
+  }
+
+  /**
+   * The full command line that starts {@code program} (absolute path and arguments) in the run's
+   * sandbox with its limits; the shared terminal starts its shell this way.
+   */
+  public List<String> command(RunRequest run, RunLimits limits, List<String> program) {
     List<String> cmd = new ArrayList<>();
     if (!unsandboxed) {
       if (support.root()) {
@@ -115,7 +123,8 @@ public final class RunSandbox {
     if (!unsandboxed) {
       cmd.add("--nproc=" + limits.maxProcesses());
     }
-    cmd.addAll(List.of("--", "/bin/sh", "-c", run.command()));
+    cmd.add("--");
+    cmd.addAll(program);
     return cmd;
   }
 
