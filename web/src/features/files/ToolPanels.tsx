@@ -2,11 +2,15 @@ import { useState } from 'react';
 import { AssistantPanel } from '../ai/AssistantPanel';
 import { SourceControlPanel } from '../git/SourceControlPanel';
 import { RunPanel } from '../runs/RunPanel';
+import { TerminalPanel } from '../terminal/TerminalPanel';
 
-const TABS = ['Run', 'Assistant', 'Source Control'] as const;
+const TABS = ['Run', 'Terminal', 'Assistant', 'Source Control'] as const;
 type Tab = (typeof TABS)[number];
 
-/** The IDE's bottom panel: Run, Assistant and Source Control. Each stays mounted so switching keeps its state. */
+/**
+ * The IDE's bottom panel: Run, Terminal, Assistant and Source Control. Run, Terminal and Assistant
+ * stay mounted so switching keeps their state (and the terminal keeps following its output).
+ */
 export function ToolPanels({ projectId, canEdit }: { projectId: string; canEdit: boolean }) {
   const [tab, setTab] = useState<Tab>('Run');
   return (
@@ -37,6 +41,15 @@ export function ToolPanels({ projectId, canEdit }: { projectId: string; canEdit:
         hidden={tab !== 'Run'}
       >
         <RunPanel projectId={projectId} canEdit={canEdit} />
+      </div>
+      <div
+        className="tool-panel"
+        role="tabpanel"
+        id="tool-panel-Terminal"
+        aria-labelledby="tool-tab-Terminal"
+        hidden={tab !== 'Terminal'}
+      >
+        <TerminalPanel canEdit={canEdit} />
       </div>
       <div
         className="tool-panel"
