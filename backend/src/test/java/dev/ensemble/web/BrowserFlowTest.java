@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The web app in a real browser (Debian's chromium driven by playwright-core, scripts in web/e2e):
- * sign-up, projects and invites across two browser contexts, and two people editing one file
- * live. They take the README's screenshots. Skipped only when chromium is absent and
+ * sign-up, projects and invites across two browser contexts, two people editing one file live,
+ * and the shared terminal typed by one and watched by another (that one needs the sandbox too). They take the README's screenshots. Skipped only when chromium is absent and
  * ENSEMBLE_REQUIRE_BROWSER is not true.
  */
 class BrowserFlowTest {
@@ -27,6 +27,11 @@ class BrowserFlowTest {
   @Test
   void twoPeopleTypeInTheSameFileAndSeeEachOthersTextAndCursor() throws Exception {
     runScript("collab.e2e.mjs", "ENSEMBLE_SCREENSHOT_IDE", "screenshot-ide.png");
+  }
+
+  @Test
+  void anOwnerTypesInTheSharedTerminalWhileAViewerWatches() throws Exception {
+    runScript("terminal.e2e.mjs", "ENSEMBLE_SCREENSHOT_TERMINAL", "screenshot-terminal.png");
   }
 
   /** Runs one web/e2e script against a fresh server; it exits 0 only when its scenario passed. */
