@@ -158,9 +158,9 @@ final class TerminalChannel {
 
   private void follow(TerminalSession session, long afterSeq) {
     stopFeed();
-    TerminalFeed started = new TerminalFeed(context, session, out, () -> {});
-    feed = started;
-    started.start(afterSeq);
+    // Kept after the terminal ends, so its end (told by the feed) is not announced twice.
+    feed = new TerminalFeed(context, session, out);
+    feed.start(afterSeq);
   }
 
   private void stopFeed() {

@@ -25,7 +25,6 @@ final class TerminalFeed implements TerminalSubscriber {
   private final Context context;
   private final TerminalSession session;
   private final LiveOutbound out;
-  private final Runnable onDone;
   private final AtomicBoolean scheduled = new AtomicBoolean();
   private volatile TerminalState end;
 
@@ -35,11 +34,10 @@ final class TerminalFeed implements TerminalSubscriber {
   private boolean waiting;
   private boolean closed;
 
-  TerminalFeed(Context context, TerminalSession session, LiveOutbound out, Runnable onDone) {
+  TerminalFeed(Context context, TerminalSession session, LiveOutbound out) {
     this.context = context;
     this.session = session;
     this.out = out;
-    this.onDone = onDone;
   }
 
   UUID sessionId() {
@@ -115,7 +113,6 @@ final class TerminalFeed implements TerminalSubscriber {
     if (ended != null) {
       cancel();
       out.send(TerminalChannel.stateMessage(ended));
-      onDone.run();
     }
   }
 
