@@ -153,6 +153,8 @@ export interface GitStatus {
   branch: string | null;
   detached?: boolean;
   head: string | null;
+  /** JGit's repository state, e.g. `safe` or `merging`. */
+  state?: string;
   staged: GitChange[];
   unstaged: GitChange[];
   untracked: string[];
@@ -179,12 +181,63 @@ export interface GitBranches {
   remote: string[];
 }
 
+export type GitJobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
 export interface GitJob {
   id: string;
+  kind?: string;
   projectId: string;
-  state: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  state: GitJobState;
   progress: { phase: string; done: number; total: number };
   error?: { code?: string; message?: string };
+}
+
+/** A file's diff against the last commit; the two texts are there when one path was asked for. */
+export interface GitDiff {
+  diff: string;
+  path?: string;
+  /** The file at HEAD; null when HEAD does not have it (a new file). */
+  original?: string | null;
+  /** The file as collaborators see it now; null when it was deleted. */
+  modified?: string | null;
+}
+
+export interface GitPushResult {
+  branch?: string;
+  head?: string;
+}
+
+export interface GitPullResult {
+  branch?: string;
+  result?: string;
+  head?: string | null;
+  conflicts?: string[];
+}
+
+/** A token stored for a git host (the token itself is never sent back). */
+export interface GitCredential {
+  host: string;
+  username: string | null;
+  updatedAt: string;
+}
+
+export type GitProvider = 'github' | 'gitlab';
+
+/** A repository the user can reach on GitHub or GitLab, as the server lists it. */
+export interface HostedRepository {
+  name: string;
+  fullName: string;
+  cloneUrl: string;
+  defaultBranch: string | null;
+  private: boolean;
+  description: string | null;
+  updatedAt: string;
+}
+
+export interface HostedRepositoryPage {
+  provider: GitProvider;
+  repositories: HostedRepository[];
+  nextPage: number | null;
 }
 
 /** An error reported by the API (or by the network on the way to it). */
@@ -420,36 +473,52 @@ export const api = {
   git: {
     status: (projectId: string, signal?: AbortSignal) =>
       json<GitStatus>('GET', `/api/projects/${seg(projectId)}/git/status`, { signal }),
-    diff: (projectId: string, path: string, signal?: AbortSignal) =>
-      json<{ diff: string }>(
+    diff: (projectId: string, path: string, staged = false, signal?: AbortSignal) =>
+      json<GitDiff>(
         'GET',
-        `/api/projects/${seg(projectId)}/git/diff?path=${encodeURIComponent(path)}`,
+        `/api/projects/${seg(projectId)}/git/diff?path=${encodeURIComponent(path)}${staged ? '&staged=true' : ''}`,
         { signal },
       ),
     stage: (projectId: string, paths: string[]) =>
-      empty('POST', `/api/projects/${seg(projectId)}/git/stage`, { body: { paths } }),
+      json<GitStatus>('POST', `/api/projects/${seg(projectId)}/git/stage`, { body: { paths } }),
     unstage: (projectId: string, paths: string[]) =>
-      empty('POST', `/api/projects/${seg(projectId)}/git/unstage`, { body: { paths } }),
+      json<GitStatus>('POST', `/api/projects/${seg(projectId)}/git/unstage`, { body: { paths } }),
     commit: (projectId: string, message: string) =>
       json<GitCommit>('POST', `/api/projects/${seg(projectId)}/git/commit`, {
         body: { message },
       }),
     push: (projectId: string) =>
-      json<{ branch?: string; head?: string }>('POST', `/api/projects/${seg(projectId)}/git/push`),
+      json<GitPushResult>('POST', `/api/projects/${seg(projectId)}/git/push`),
     pull: (projectId: string) =>
-      json<{ branch?: string; result?: string; conflicts?: string[] }>(
-        'POST',
-        `/api/projects/${seg(projectId)}/git/pull`,
-      ),
+      json<GitPullResult>('POST', `/api/projects/${seg(projectId)}/git/pull`),
     log: (projectId: string, signal?: AbortSignal) =>
       json<GitCommit[]>('GET', `/api/projects/${seg(projectId)}/git/log`, { signal }),
     branches: (projectId: string, signal?: AbortSignal) =>
       json<GitBranches>('GET', `/api/projects/${seg(projectId)}/git/branches`, { signal }),
+    createBranch: (projectId: string, name: string) =>
+      json<GitBranches>('POST', `/api/projects/${seg(projectId)}/git/branches`, {
+        body: { name },
+      }),
     checkout: (projectId: string, branch: string) =>
-      empty('POST', `/api/projects/${seg(projectId)}/git/checkout`, { body: { branch } }),
+      json<GitStatus>('POST', `/api/projects/${seg(projectId)}/git/checkout`, { body: { branch } }),
+    /** Sets the project's `origin`, creating its repository when it has none (owners only). */
+    connect: (projectId: string, url: string) =>
+      json<GitStatus>('POST', `/api/projects/${seg(projectId)}/git/remote`, { body: { url } }),
     importRepository: (body: { url: string; branch?: string; name?: string }) =>
       json<{ projectId: string; jobId: string }>('POST', '/api/projects/import', { body }),
     job: (jobId: string, signal?: AbortSignal) =>
       json<GitJob>('GET', `/api/jobs/${seg(jobId)}`, { signal }),
+    cancelJob: (jobId: string) => json<GitJob>('POST', `/api/jobs/${seg(jobId)}/cancel`),
+    credentials: (signal?: AbortSignal) =>
+      json<GitCredential[]>('GET', '/api/git/credentials', { signal }),
+    saveCredential: (body: { host: string; username?: string; token: string }) =>
+      json<{ host: string; username: string | null }>('POST', '/api/git/credentials', { body }),
+    deleteCredential: (host: string) => empty('DELETE', `/api/git/credentials/${seg(host)}`),
+    repositories: (provider: GitProvider, page: number, signal?: AbortSignal) =>
+      json<HostedRepositoryPage>(
+        'GET',
+        `/api/git/repositories?provider=${seg(provider)}&page=${page}`,
+        { signal },
+      ),
   },
 } as const;

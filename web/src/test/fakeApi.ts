@@ -5,6 +5,8 @@ import type { Member, Project, User } from '../api/client';
 export interface SeenRequest {
   method: string;
   path: string;
+  /** The query string's parameters (routes are matched on the path alone). */
+  query: URLSearchParams;
   headers: Headers;
   body: unknown;
 }
@@ -38,6 +40,7 @@ export function fakeApi(routes: Record<string, Handler>): SeenRequest[] {
     const request: SeenRequest = {
       method,
       path: url.pathname,
+      query: url.searchParams,
       headers: new Headers(init?.headers),
       body: typeof raw === 'string' ? JSON.parse(raw) : undefined,
     };

@@ -1,6 +1,7 @@
 import { useId, useState } from 'react';
 import type { PeerPresence } from '../../sync/presence';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
+import { BADGE_NAMES, folderChanged, type GitBadge } from '../git/gitChanges';
 import { pathProblem, pathsUnder, type TreeNode } from './fileTree';
 
 export interface FileTreeProps {
@@ -10,6 +11,8 @@ export interface FileTreeProps {
   canEdit: boolean;
   /** Who has which file open, for the small avatars next to file names. */
   peopleByFile: ReadonlyMap<string, readonly PeerPresence[]>;
+  /** Files git sees as changed, with their badge (from the project's git status). */
+  gitBadges?: ReadonlyMap<string, GitBadge>;
   onOpen: (path: string) => void;
   onCreate: (path: string) => void;
   onMove: (from: string, to: string) => void;
@@ -122,6 +125,10 @@ function TreeItem({ node, depth, tree, collapsed, onToggle, onAskDelete }: TreeI
   const indent = { paddingInlineStart: `${0.5 + depth * 0.9}rem` };
   const open = node.type === 'folder' && !collapsed.has(node.path);
   const people = node.type === 'file' ? (tree.peopleByFile.get(node.path) ?? []) : [];
+  const badges = tree.gitBadges;
+  const badge = node.type === 'file' ? badges?.get(node.path) : undefined;
+  const changedInside =
+    node.type === 'folder' && badges !== undefined && folderChanged(node.path, badges);
 
   if (renaming) {
     return (
@@ -162,6 +169,12 @@ function TreeItem({ node, depth, tree, collapsed, onToggle, onAskDelete }: TreeI
               {open ? '▾' : '▸'}
             </span>
             {node.name}
+            {changedInside && (
+              <span className="tree-git tree-git-folder" title="contains changes">
+                <span aria-hidden="true">•</span>
+                <span className="visually-hidden">, contains changes</span>
+              </span>
+            )}
           </button>
         ) : (
           <button
@@ -190,6 +203,12 @@ function TreeItem({ node, depth, tree, collapsed, onToggle, onAskDelete }: TreeI
                 <span className="visually-hidden">
                   {`, open by ${people.map((person) => person.name).join(', ')}`}
                 </span>
+              </span>
+            )}
+            {badge && (
+              <span className={`tree-git git-badge-${badge}`} title={BADGE_NAMES[badge]}>
+                <span aria-hidden="true">{badge}</span>
+                <span className="visually-hidden">{`, ${BADGE_NAMES[badge]}`}</span>
               </span>
             )}
           </button>

@@ -7,6 +7,7 @@ import { useDocument } from '../../sync/useDocument';
 import { usePresence, type LocalPresence } from '../../sync/usePresence';
 import { RepoContext, useRepo, useRepoContext, type RepoStatus } from '../../sync/useRepo';
 import { LiveContext, useLiveChannel } from '../../live/useLiveChannel';
+import { useSourceControl } from '../git/useSourceControl';
 import { Loading } from '../../ui/Loading';
 import { PageHeader } from '../../ui/PageHeader';
 import { RoleBadge } from '../../ui/RoleBadge';
@@ -51,6 +52,7 @@ function Workspace({ project, user }: ProjectIdeProps) {
   const [tabs, setTabs] = useState<string[]>([]);
   const [active, setActive] = useState<string | null>(null);
   const canEdit = project.role !== 'viewer';
+  const git = useSourceControl(project.id);
 
   const me = useMemo(
     () => ({
@@ -145,6 +147,7 @@ function Workspace({ project, user }: ProjectIdeProps) {
               activePath={activePath}
               canEdit={canEdit}
               peopleByFile={peopleByFile}
+              gitBadges={git.badges}
               onOpen={open}
               onCreate={(path) => {
                 createTextFile(repo, root.handle, path);
@@ -225,7 +228,12 @@ function Workspace({ project, user }: ProjectIdeProps) {
           </div>
         </section>
       </div>
-      <ToolPanels projectId={project.id} canEdit={canEdit} />
+      <ToolPanels
+        projectId={project.id}
+        canEdit={canEdit}
+        isOwner={project.role === 'owner'}
+        git={git}
+      />
       <footer className="status-bar">
         <span className={`status-dot status-${status}`} aria-hidden="true" />
         <span aria-live="polite">{STATUS_TEXT[status]}</span>

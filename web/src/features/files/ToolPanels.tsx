@@ -1,17 +1,27 @@
 import { useState } from 'react';
 import { AssistantPanel } from '../ai/AssistantPanel';
 import { SourceControlPanel } from '../git/SourceControlPanel';
+import type { SourceControl } from '../git/useSourceControl';
 import { RunPanel } from '../runs/RunPanel';
 import { TerminalPanel } from '../terminal/TerminalPanel';
 
 const TABS = ['Run', 'Terminal', 'Assistant', 'Source Control'] as const;
 type Tab = (typeof TABS)[number];
 
+interface ToolPanelsProps {
+  projectId: string;
+  canEdit: boolean;
+  isOwner: boolean;
+  /** The project's git state, shared with the file tree's badges. */
+  git: SourceControl;
+}
+
 /**
  * The IDE's bottom panel: Run, Terminal, Assistant and Source Control. Run, Terminal and Assistant
  * stay mounted so switching keeps their state (and the terminal keeps following its output).
  */
-export function ToolPanels({ projectId, canEdit }: { projectId: string; canEdit: boolean }) {
+export function ToolPanels({ projectId, canEdit, isOwner, git }: ToolPanelsProps) {
+  const changeCount = git.changes.length;
   const [tab, setTab] = useState<Tab>('Run');
   return (
     <section className="tool-panels" aria-label="Tools">
@@ -30,6 +40,11 @@ export function ToolPanels({ projectId, canEdit }: { projectId: string; canEdit:
             }}
           >
             {name}
+            {name === 'Source Control' && changeCount > 0 && (
+              <span className="tool-tab-count" title={`${changeCount} changed`}>
+                {changeCount}
+              </span>
+            )}
           </button>
         ))}
       </div>
@@ -67,7 +82,7 @@ export function ToolPanels({ projectId, canEdit }: { projectId: string; canEdit:
           id="tool-panel-Source-Control"
           aria-labelledby="tool-tab-Source-Control"
         >
-          <SourceControlPanel projectId={projectId} canEdit={canEdit} />
+          <SourceControlPanel git={git} canEdit={canEdit} isOwner={isOwner} />
         </div>
       )}
     </section>

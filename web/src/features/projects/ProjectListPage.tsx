@@ -9,16 +9,28 @@ import { formatDateTime, plural } from '../../ui/format';
 import { Loading } from '../../ui/Loading';
 import { PageHeader } from '../../ui/PageHeader';
 import { RoleBadge } from '../../ui/RoleBadge';
+import { ImportRepositoryDialog } from '../git/ImportRepositoryDialog';
 import { useProjects } from './useProjects';
 
 /** The signed-in user's projects: create one, open one, and (as owner) rename or delete. */
 export function ProjectListPage() {
   const projects = useProjects();
   const [deleting, setDeleting] = useState<Project | null>(null);
+  const [importing, setImporting] = useState(false);
 
   return (
     <>
-      <PageHeader title="Projects" />
+      <PageHeader title="Projects">
+        <button
+          type="button"
+          className="button"
+          onClick={() => {
+            setImporting(true);
+          }}
+        >
+          Import repository
+        </button>
+      </PageHeader>
       <CreateProjectForm create={projects.create} />
       <section aria-labelledby="your-projects" className="card">
         <h2 id="your-projects">Your projects</h2>
@@ -34,8 +46,8 @@ export function ProjectListPage() {
         {projects.state.status === 'ready' &&
           (projects.state.data.length === 0 ? (
             <p className="muted">
-              You are not in any project yet. Create one above, or open an invite link from a
-              teammate.
+              You are not in any project yet. Create one above, import a git repository, or open an
+              invite link from a teammate.
             </p>
           ) : (
             <ul className="rows">
@@ -52,6 +64,13 @@ export function ProjectListPage() {
             </ul>
           ))}
       </section>
+      {importing && (
+        <ImportRepositoryDialog
+          onClose={() => {
+            setImporting(false);
+          }}
+        />
+      )}
       {deleting && (
         <ConfirmDialog
           title={`Delete “${deleting.name}”?`}

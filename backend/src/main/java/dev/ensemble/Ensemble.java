@@ -13,6 +13,8 @@ import dev.ensemble.config.EnsembleConfig;
 import dev.ensemble.git.GitRoutes;
 import dev.ensemble.git.GitService;
 import dev.ensemble.git.ProviderRepositories;
+import dev.ensemble.git.WebhookRoutes;
+import dev.ensemble.git.Webhooks;
 import dev.ensemble.http.Api;
 import dev.ensemble.http.ApiDescription;
 import dev.ensemble.http.HttpVerticle;
@@ -162,6 +164,8 @@ public final class Ensemble {
     ChatService chat = new ChatService(config.ai(), aiProvider, new ChatStore(db.pool()), chatFanOut);
     AiRoutes ai = new AiRoutes(chat, projectStore, config.ai());
     SyncEndpoint sync = new SyncEndpoint(vertx, db.pool(), authenticator, projectStore, syncSettings, bus);
+    registry.gauge("ensemble.documents.loaded", sync, SyncEndpoint::loadedDocuments);
+    registry.gauge("ensemble.documents.idle", sync, SyncEndpoint::idleDocuments);
     ProjectFiles files = new ProjectFiles(sync.documents(), db.pool());
     FileRoutes fileRoutes = new FileRoutes(projectStore, files, syncSettings);
     // File uploads have their own size limit, so their routes get their own body handler.
@@ -169,9 +173,10 @@ public final class Ensemble {
     sync.addRoutes(router -> fileRoutes.mount(router, fileApi));
     ProjectRoutes projects = new ProjectRoutes(projectStore, accounts, config.publicUrl(), files::ensureRoot);
     Services services = new Services(projectStore, files, new WorkingCopy(vertx, files, syncSettings));
-    // Runs live on the node that starts them; the sandbox is detected on a worker before deploying.
+    // Runs execute on the node that starts them and reach the others over the bus; the sandbox is
+    // detected on a worker before deploying.
     RunService runs = new RunService(vertx, config.runs(), new RunStore(db.pool()), new RunConfigurationStore(db.pool()),
-        services.workingCopy(), files, config.dataDir(), config.redisUrl().isEmpty());
+        services.workingCopy(), files, config.dataDir(), bus, config.redisUrl().isEmpty());
     // The shared terminal runs in the runs' sandbox, on the node that opened it.
     TerminalService terminals = new TerminalService(vertx, config.terminal(), runs);
     LiveEndpoint live = new LiveEndpoint(vertx, new ProjectSocketGate(authenticator, projectStore), chatFanOut, runs,
@@ -181,12 +186,14 @@ public final class Ensemble {
     ProviderRepositories providerRepositories = new ProviderRepositories(
         http, java.util.stream.Stream.of(config.github(), config.gitlab()).flatMap(Optional::stream).toList(),
         accounts, secrets, config.git().providerTimeout());
+    Webhooks webhooks = new Webhooks(vertx, db.pool(), secrets, gitService, projectStore, accounts, config.publicUrl());
+    gitService.onRemoteChanged(webhooks::remoteChanged);
     HttpVerticle.Wiring wiring =
         new HttpVerticle.Wiring(
             config.httpHost(), config.httpPort(), config.maxBodyBytes(), config.trustProxy(),
             config.shutdownTimeout(), db, registry, authenticator, auth, projects, sync, ai, live,
             new RunRoutes(runs, projectStore), new GitRoutes(projectStore, gitService, providerRepositories),
-            ApiDescription.load(),
+            new WebhookRoutes(projectStore, webhooks, config.git().webhookMaxBytes()), ApiDescription.load(),
             draining::get);
     int instances = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), 4));
     List<HttpVerticle> deployed = new ArrayList<>();
@@ -222,7 +229,7 @@ public final class Ensemble {
   private static Future<Bus> bus(Vertx vertx, EnsembleConfig config) {
     return config.redisUrl()
         .map(url -> RedisBus.connect(vertx, url).<Bus>map(b -> {
-          log.info("node {} shares documents with other nodes through Redis", b.nodeId());
+          log.info("node {} shares documents and runs with other nodes through Redis", b.nodeId());
           return b;
         }))
         .orElseGet(() -> Future.succeededFuture(new LocalBus()));
@@ -262,9 +269,10 @@ public final class Ensemble {
         .map(vertx::undeploy)
         .reduce((a, b) -> Future.all(a, b).mapEmpty())
         .orElse(Future.succeededFuture())
-        .transform(x -> sync.close())
         .transform(x -> terminals.close())
+        // Runs first: their ends still reach other nodes over the bus, which closing sync closes.
         .transform(x -> runs.close())
+        .transform(x -> sync.close())
         .transform(x -> database.close(vertx))
         .onComplete(x -> closeVertx(vertx).onComplete(done));
     return done.future();

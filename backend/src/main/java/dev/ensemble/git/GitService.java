@@ -24,6 +24,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
 import org.eclipse.jgit.lib.PersonIdent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,6 +55,7 @@ public final class GitService {
   private final ProjectLocks locks = new ProjectLocks();
   /** Cancellation flags of the jobs this node runs. */
   private final Map<UUID, AtomicBoolean> running = new ConcurrentHashMap<>();
+  private volatile BiFunction<UUID, String, Future<Void>> remoteChanged = (id, url) -> Future.succeededFuture();
 
   /**
    * @param providerHosts git hosts whose credentials are a linked login, e.g. github.com → github
@@ -131,8 +133,8 @@ public final class GitService {
             flushed = lastWrite[0];
           }
           return flushed.transform(x -> result.succeeded()
-              ? jobs.progress(jobId, GitJobStore.State.RUNNING, "done", progress.step().done(), progress.step().total())
-                  .compose(v -> jobs.finish(jobId, GitJobStore.State.SUCCEEDED, Optional.empty(), Optional.empty()))
+              ? jobs.succeed(jobId, progress.step().done(), progress.step().total(), result.result().skipped(),
+                  skipsJson(result.result().skips()))
               : abandonImport(project, dir, jobId, cancel.get(), result.cause()));
         })
         .onComplete(x -> {
@@ -144,6 +146,12 @@ public final class GitService {
   /** Tells this node's watchers of the job that it changed. */
   private void announce(UUID jobId) {
     vertx.eventBus().publish(JobWatch.address(jobId), null);
+  }
+
+  private static JsonArray skipsJson(List<RepositoryImport.Skip> skips) {
+    return new JsonArray(skips.stream()
+        .map(s -> new JsonObject().put("path", s.path()).put("reason", s.reason()).put("message", s.message()))
+        .toList());
   }
 
   /** A failed or cancelled import leaves nothing behind: no project, no working copy. */
@@ -280,7 +288,7 @@ public final class GitService {
     return reachable(remote).compose(v -> inWorkspace(p, false, true, w -> {
       w.setRemote(remote.url());
       return w.status();
-    }));
+    })).compose(status -> remoteChanged.apply(p.id(), remote.url()).map(status));
   }
 
   /** The outbound policy's verdict on a remote, reached on a git worker (it resolves names). */
@@ -288,6 +296,34 @@ public final class GitService {
     return workers.executeBlocking(() -> {
       access.checkReachable(remote, "url");
       return null;
+    }, false);
+  }
+
+  /** Told the project id and new URL whenever a project's origin changes (webhooks follow it). */
+  public void onRemoteChanged(BiFunction<UUID, String, Future<Void>> listener) {
+    this.remoteChanged = listener;
+  }
+
+  /**
+   * What the project's working copy follows: origin's URL and the remote ref its current branch
+   * pulls (its upstream, else the branch of the same name). Read without the lock: a snapshot.
+   */
+  public record Tracking(Optional<String> remoteUrl, Optional<String> upstreamRef) {}
+
+  public Future<Tracking> tracking(UUID projectId) {
+    Path dir = workspace(projectId);
+    return workers.executeBlocking(() -> {
+      if (!java.nio.file.Files.isDirectory(dir.resolve(".git"))) {
+        return new Tracking(Optional.empty(), Optional.empty());
+      }
+      try (var repo = new org.eclipse.jgit.storage.file.FileRepositoryBuilder().setGitDir(dir.resolve(".git").toFile()).build()) {
+        var config = repo.getConfig();
+        Optional<String> url = Optional.ofNullable(config.getString("remote", GitWorkspace.REMOTE, "url"));
+        String full = repo.getFullBranch();
+        Optional<String> upstream = full == null || !full.startsWith("refs/heads/") ? Optional.empty()
+            : Optional.of(Optional.ofNullable(config.getString("branch", repo.getBranch(), "merge")).orElse(full));
+        return new Tracking(url, upstream);
+      }
     }, false);
   }
 

@@ -15,9 +15,10 @@ import java.util.Map;
  * @param allowHttp accepts plain {@code http://} remotes (tests, intranets); HTTPS only otherwise
  * @param outbound which hosts and networks remotes may point at
  * @param providerTimeout longest wait for one GitHub/GitLab REST call (listing a user's repositories)
+ * @param webhookMaxBytes largest webhook delivery body accepted (413 above)
  */
 public record GitSettings(long maxFileBytes, int maxFiles, int workers, Duration timeout, boolean allowHttp,
-    OutboundPolicy outbound, Duration providerTimeout) {
+    OutboundPolicy outbound, Duration providerTimeout, long webhookMaxBytes) {
 
   public static GitSettings defaults() {
     return fromEnv(Map.of());
@@ -32,12 +33,14 @@ public record GitSettings(long maxFileBytes, int maxFiles, int workers, Duration
         Duration.ofSeconds(integer(env, "ENSEMBLE_GIT_TIMEOUT_SECONDS", 120, 1, 3600)),
         bool(env, "ENSEMBLE_GIT_ALLOW_HTTP"),
         OutboundPolicy.fromEnv(env),
-        Duration.ofSeconds(integer(env, "ENSEMBLE_GIT_PROVIDER_TIMEOUT_SECONDS", 15, 1, 300)));
+        Duration.ofSeconds(integer(env, "ENSEMBLE_GIT_PROVIDER_TIMEOUT_SECONDS", 15, 1, 300)),
+        // GitHub caps a delivery at 25 MB; a push of ordinary size is a few kilobytes.
+        integer(env, "ENSEMBLE_GIT_WEBHOOK_MAX_BYTES", 1L << 20, 1024, 25L * 1024 * 1024));
   }
 
   public GitSettings {
     if (maxFileBytes < 1 || maxFiles < 1 || workers < 1 || timeout.isNegative() || timeout.isZero()
-        || providerTimeout.isNegative() || providerTimeout.isZero()) {
+        || providerTimeout.isNegative() || providerTimeout.isZero() || webhookMaxBytes < 1) {
       throw new IllegalArgumentException("invalid git settings");
     }
   }

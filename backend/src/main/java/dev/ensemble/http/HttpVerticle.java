@@ -2,6 +2,7 @@ package dev.ensemble.http;
 
 import dev.ensemble.ai.AiRoutes;
 import dev.ensemble.git.GitRoutes;
+import dev.ensemble.git.WebhookRoutes;
 import dev.ensemble.identity.AuthRoutes;
 import dev.ensemble.live.LiveEndpoint;
 import dev.ensemble.identity.Authenticator;
@@ -33,7 +34,7 @@ public final class HttpVerticle extends VerticleBase {
       String host, int port, long maxBodyBytes, boolean trustProxy, Duration shutdownTimeout,
       Database database, PrometheusMeterRegistry registry, Authenticator authenticator,
       AuthRoutes auth, ProjectRoutes projects, SyncEndpoint sync, AiRoutes ai, LiveEndpoint live, RunRoutes runs,
-      GitRoutes git, ApiDescription openApi,
+      GitRoutes git, WebhookRoutes webhooks, ApiDescription openApi,
       BooleanSupplier draining) {}
 
   private final Wiring w;
@@ -61,6 +62,7 @@ public final class HttpVerticle extends VerticleBase {
     w.projects().mount(router, api);
     w.ai().mount(router, api);
     w.git().mount(router, api);
+    w.webhooks().mount(router, api);
     w.runs().mount(router, api);
     w.live().mount(router);
     w.sync().mount(router);

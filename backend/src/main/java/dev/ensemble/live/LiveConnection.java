@@ -4,7 +4,6 @@ import dev.ensemble.ai.ChatEvent;
 import dev.ensemble.ai.ChatFanOut;
 import dev.ensemble.http.Ids;
 import dev.ensemble.projects.ProjectSocketGate.Admitted;
-import dev.ensemble.runs.Run;
 import dev.ensemble.runs.RunAnnouncements;
 import dev.ensemble.runs.RunService;
 import dev.ensemble.runs.RunView;
@@ -149,20 +148,29 @@ final class LiveConnection implements RunFeed.Sink, LiveOutbound {
     }
     RunFeed feed = new RunFeed(context, runs, id, this, settings.maxOutboundBytes());
     feeds.put(id, feed);
-    Optional<Run> live = runs.live(id);
-    (live.isPresent() ? io.vertx.core.Future.succeededFuture(live.map(runs::view)) : runs.find(id))
-        .onComplete(ar -> {
-          if (closed || feeds.get(id) != feed) {
-            return;
+    runs.find(id).onComplete(ar -> {
+      if (closed || feeds.get(id) != feed) {
+        return;
+      }
+      Optional<RunView> view = ar.succeeded() ? ar.result() : Optional.empty();
+      if (view.isEmpty() || !view.get().projectId().equals(admitted.project().id())) {
+        feeds.remove(id);
+        send(runError(id, "not_found", "no such run in this project"));
+        return;
+      }
+      // Watching first (on this node or through the run's node), then catching up from the store.
+      runs.watch(id, afterSeq, feed).onComplete(watched -> context.runOnContext(v -> {
+        if (watched.failed()) {
+          if (feeds.remove(id, feed)) {
+            send(runError(id, "unavailable", "the run's output cannot be followed now; try again"));
           }
-          Optional<RunView> view = ar.succeeded() ? ar.result() : Optional.empty();
-          if (view.isEmpty() || !view.get().projectId().equals(admitted.project().id())) {
-            feeds.remove(id);
-            send(runError(id, "not_found", "no such run in this project"));
-            return;
-          }
-          feed.start(afterSeq, runs.live(id), view.get());
-        });
+        } else if (closed || feeds.get(id) != feed) {
+          watched.result().cancel();
+        } else {
+          feed.start(afterSeq, watched.result(), view.get());
+        }
+      }));
+    });
   }
 
   private static Optional<UUID> runId(JsonObject message) {

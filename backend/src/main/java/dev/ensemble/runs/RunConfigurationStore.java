@@ -11,7 +11,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
-/** A project's saved run configurations in PostgreSQL, in the order the project gave them. */
+/**
+ * A project's saved run configurations in PostgreSQL, in the order the project gave them, and
+ * whether its owner lets its runs use the network.
+ */
 public final class RunConfigurationStore {
   private final Pool pool;
 
@@ -59,5 +62,20 @@ public final class RunConfigurationStore {
               .executeBatch(rows)
               .mapEmpty();
         }));
+  }
+
+  /** Whether the project's owner allowed its runs network access (false unless they did). */
+  public Future<Boolean> networkAllowed(UUID projectId) {
+    return pool.preparedQuery("SELECT allowed FROM project_run_network WHERE project_id = $1")
+        .execute(Tuple.of(projectId))
+        .map(rows -> rows.iterator().hasNext() && rows.iterator().next().getBoolean("allowed"));
+  }
+
+  public Future<Void> setNetworkAllowed(UUID projectId, boolean allowed, UUID changedBy) {
+    return pool.preparedQuery(
+            "INSERT INTO project_run_network (project_id, allowed, changed_by) VALUES ($1, $2, $3)"
+                + " ON CONFLICT (project_id) DO UPDATE SET allowed = $2, changed_by = $3, changed_at = now()")
+        .execute(Tuple.of(projectId, allowed, changedBy))
+        .mapEmpty();
   }
 }

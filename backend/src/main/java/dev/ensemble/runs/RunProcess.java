@@ -28,6 +28,8 @@ final class RunProcess {
 
   /** Why the supervisor ended a run early; the first reason wins. */
   enum StopReason {
+    /** The sandbox could not be set up (its network, for example): the run failed. */
+    SETUP_FAILED,
     CANCELLED,
     TIMED_OUT,
     OUTPUT_LIMIT
@@ -95,7 +97,7 @@ final class RunProcess {
     if (!stopReason.compareAndSet(null, reason) || !process.isAlive()) {
       return;
     }
-    if (reason == StopReason.OUTPUT_LIMIT || limits.killGrace().isZero()) {
+    if (reason == StopReason.OUTPUT_LIMIT || reason == StopReason.SETUP_FAILED || limits.killGrace().isZero()) {
       killAll();
       return;
     }
@@ -193,7 +195,9 @@ final class RunProcess {
     long durationMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
     StopReason reason = stopReason.get();
     RunStatus status;
-    if (reason == StopReason.CANCELLED) {
+    if (reason == StopReason.SETUP_FAILED) {
+      status = RunStatus.FAILED;
+    } else if (reason == StopReason.CANCELLED) {
       status = RunStatus.CANCELLED;
     } else if (reason == StopReason.TIMED_OUT) {
       status = RunStatus.TIMED_OUT;

@@ -67,6 +67,9 @@ public final class RunRoutes {
               .put("type", "array").put("maxItems", 100).put("items", configuration())),
           "configurations");
 
+  static final JsonBody RUN_NETWORK =
+      JsonBody.object(new JsonObject().put("allowNetwork", new JsonObject().put("type", "boolean")), "allowNetwork");
+
   private static final int HISTORY_DEFAULT = 50;
   private static final int HISTORY_MAX = 200;
 
@@ -86,6 +89,11 @@ public final class RunRoutes {
     api.bind(router.get("/api/runs/:runId"), this::get);
     api.raw(router.get("/api/runs/:runId/log"), this::log);
     api.bind(router.post("/api/runs/:runId/cancel"), this::cancel);
+    api.bind(router.get("/api/projects/:projectId/run-network"), ctx -> project(ctx, Role.VIEWER)
+        .compose(runs::networkSetting).map(Reply::ok));
+    api.bind(router.put("/api/projects/:projectId/run-network"), ctx -> project(ctx, Role.OWNER)
+        .compose(p -> runs.setNetwork(p, RUN_NETWORK.read(ctx).getBoolean("allowNetwork"), Authenticator.require(ctx).user().id()))
+        .map(Reply::ok));
   }
 
   /** Which isolation runs get, for {@code /ready}. */
@@ -166,10 +174,8 @@ public final class RunRoutes {
   }
 
   private Future<Reply> cancel(RoutingContext ctx) {
-    return run(ctx, Role.EDITOR).compose(r -> {
-      boolean cancelled = runs.cancel(r.id());
-      return runs.find(r.id()).map(now -> Reply.ok(now.orElse(r).toJson().put("cancelled", cancelled)));
-    });
+    return run(ctx, Role.EDITOR).compose(r -> runs.cancel(r.id())
+        .compose(cancelled -> runs.find(r.id()).map(now -> Reply.ok(now.orElse(r).toJson().put("cancelled", cancelled)))));
   }
 
   private Future<Reply> configurations(RoutingContext ctx) {

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -18,7 +19,8 @@ import java.util.stream.Stream;
  * programs need (never shadow, ssh keys or TLS private keys); the working copy at {@value #WORKSPACE}
  * as the only writable bind; a private size-capped /tmp; rlimits applied by {@code prlimit} inside.
  * When the server is root, bwrap itself is started as the sandbox uid so that RLIMIT_NPROC applies
- * and nothing in the sandbox holds a privileged uid on the host.
+ * and nothing in the sandbox holds a privileged uid on the host. A seccomp filter
+ * ({@link SeccompFilter}) refuses the system calls user code has no business making.
  */
 public final class RunSandbox {
   /** Where the working copy appears inside the sandbox. */
@@ -33,16 +35,25 @@ public final class RunSandbox {
   private static final List<String> ETC_ALLOWED_PREFIXES = List.of("java-", "python3");
   private static final List<String> SYSTEM_DIRS = List.of("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32");
 
+  /** The descriptor bubblewrap reads the seccomp program from. */
+  private static final int SECCOMP_FD = 9;
+
   private final SandboxSupport support;
   private final int sandboxUid;
   private final boolean unsandboxed;
   private final Path generatedEtc;
+  /** The compiled seccomp program, when this architecture has one. */
+  private final Optional<Path> seccomp;
+  private final SandboxNetwork network;
 
-  private RunSandbox(SandboxSupport support, int sandboxUid, boolean unsandboxed, Path generatedEtc) {
+  private RunSandbox(SandboxSupport support, int sandboxUid, boolean unsandboxed, Path generatedEtc, Optional<Path> seccomp,
+      SandboxNetwork network) {
     this.support = support;
     this.sandboxUid = sandboxUid;
     this.unsandboxed = unsandboxed;
     this.generatedEtc = generatedEtc;
+    this.seccomp = seccomp;
+    this.network = network;
   }
 
   /**
@@ -58,12 +69,26 @@ public final class RunSandbox {
     if (support.prlimit().isEmpty()) {
       throw new IllegalStateException("prlimit (util-linux) is required to limit runs");
     }
-    return new RunSandbox(support, sandboxUid, !support.isolated(), writeEtc(sandboxUid));
+    boolean unsandboxed = !support.isolated();
+    Path etc = writeEtc(sandboxUid);
+    Optional<Path> seccomp = unsandboxed ? Optional.empty() : SeccompFilter.forThisMachine().map(program -> {
+      try {
+        Path file = etc.resolve("seccomp.bpf");
+        Files.write(file, program);
+        return file;
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write the seccomp program", e);
+      }
+    });
+    return new RunSandbox(support, sandboxUid, unsandboxed, etc, seccomp, SandboxNetwork.detect(support.root()));
   }
 
-  /** Which isolation is active, for logs and {@code /ready}. */
+  /** Which isolation is active, for logs and {@code /ready}, e.g. {@code bubblewrap+seccomp+rlimits}. */
   public String description() {
-    return unsandboxed ? "UNSAFE unsandboxed+rlimits" : support.description();
+    if (unsandboxed) {
+      return "UNSAFE unsandboxed+rlimits";
+    }
+    return seccomp.isPresent() ? support.description().replace("bubblewrap+", "bubblewrap+seccomp+") : support.description();
   }
 
   /** True when runs execute without isolation (development only). */
@@ -94,24 +119,72 @@ public final class RunSandbox {
     }
   }
 
-  /** The full command line for a run: its command under {@code /bin/sh -c}. */
+  /** How runs get network access when their project allows it. */
+  public SandboxNetwork network() {
+    return network;
+  }
+
+
+  /** The prefix that starts a program as the sandbox uid when the server is root. */
+  private List<String> asSandboxUser() {
+    if (!support.root()) {
+      return List.of();
+    }
+    String uid = Integer.toString(sandboxUid);
+    return List.of(support.setpriv().orElseThrow().toString(), "--reuid", uid, "--regid", uid, "--clear-groups", "--");
+  }
+
+  /** True when a run with network access can be started here. */
+  public boolean networkAvailable() {
+    return !unsandboxed && network.available();
+  }
+
+  /** The full command line for a run without network access. */
   public List<String> command(RunRequest run, RunLimits limits) {
-    return command(run, limits, List.of("/bin/sh", "-c", run.command()));
+    if (run.allowNetwork()) {
+      throw new IllegalStateException("a run with network access needs its plumbing: see SandboxNetwork");
+    }
+    return command(run, limits, Optional.empty());
+  }
+
+  /**
+   * The full command line for a run; with {@code plumbing} (network allowed) bubblewrap waits until
+   * {@link SandboxNetwork#attach} has connected its network namespace.
+   */
+  public List<String> command(RunRequest run, RunLimits limits, Optional<SandboxNetwork.Plumbing> plumbing) {
+    return command(run, limits, plumbing, List.of("/bin/sh", "-c", run.command()));
   }
 
   /**
    * The full command line that starts {@code program} (absolute path and arguments) in the run's
-   * sandbox with its limits; the shared terminal starts its shell this way.
+   * sandbox with its limits and without network access; the shared terminal starts its shell
+   * this way.
    */
   public List<String> command(RunRequest run, RunLimits limits, List<String> program) {
+    if (run.allowNetwork()) {
+      throw new IllegalStateException("a program with network access needs its plumbing: see SandboxNetwork");
+    }
+    return command(run, limits, Optional.empty(), program);
+  }
+
+  private List<String> command(
+      RunRequest run, RunLimits limits, Optional<SandboxNetwork.Plumbing> plumbing, List<String> program) {
     List<String> cmd = new ArrayList<>();
-    if (!unsandboxed) {
-      if (support.root()) {
-        String uid = Integer.toString(sandboxUid);
-        cmd.addAll(List.of(support.setpriv().orElseThrow().toString(),
-            "--reuid", uid, "--regid", uid, "--clear-groups", "--"));
+    List<String> redirections = new ArrayList<>();
+    // bubblewrap reads the filter and the network plumbing from descriptors: a tiny sh opens
+    // them for the chain (setpriv passes them on)
+    seccomp.ifPresent(f -> redirections.add(SECCOMP_FD + "<'" + f + "'"));
+    plumbing.ifPresent(p -> redirections.add(p.redirections()));
+    if (!unsandboxed && !redirections.isEmpty()) {
+      String script = "exec \"$@\" " + String.join(" ", redirections);
+      if (script.chars().filter(c -> c == '\'').count() % 2 != 0) {
+        throw new IllegalStateException("unexpected quote in a sandbox file path");
       }
-      cmd.addAll(bubblewrap(run, limits));
+      cmd.addAll(List.of("/bin/sh", "-c", script, "sandbox"));
+    }
+    if (!unsandboxed) {
+      cmd.addAll(asSandboxUser());
+      cmd.addAll(bubblewrap(run, limits, plumbing));
     }
     cmd.add(support.prlimit().orElseThrow().toString());
     cmd.add("--data=" + limits.memoryBytes());
@@ -146,16 +219,17 @@ public final class RunSandbox {
     return unsandboxed ? run.workspace() : Path.of("/");
   }
 
-  private List<String> bubblewrap(RunRequest run, RunLimits limits) {
+  private List<String> bubblewrap(RunRequest run, RunLimits limits, Optional<SandboxNetwork.Plumbing> plumbing) {
     String uid = Integer.toString(sandboxUid);
     List<String> a = new ArrayList<>();
     a.add(support.bubblewrap().orElseThrow().toString());
+    seccomp.ifPresent(f -> a.addAll(List.of("--seccomp", Integer.toString(SECCOMP_FD))));
     a.addAll(List.of("--die-with-parent", "--new-session", "--unshare-user", "--disable-userns",
         "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
         "--uid", uid, "--gid", uid, "--hostname", "ensemble"));
-    if (!run.allowNetwork()) {
-      a.add("--unshare-net");
-    }
+    // always a network namespace of its own; with network allowed slirp4netns connects it
+    a.add("--unshare-net");
+    plumbing.ifPresent(p -> a.addAll(p.bubblewrapArguments()));
     a.addAll(List.of("--ro-bind", "/usr", "/usr"));
     for (String dir : SYSTEM_DIRS) {
       Path p = Path.of(dir);
@@ -176,8 +250,8 @@ public final class RunSandbox {
     for (String name : List.of("passwd", "group", "hosts", "hostname")) {
       a.addAll(List.of("--ro-bind", generatedEtc.resolve(name).toString(), "/etc/" + name));
     }
-    if (run.allowNetwork() && Files.exists(Path.of("/etc/resolv.conf"))) {
-      a.addAll(List.of("--ro-bind", "/etc/resolv.conf", "/etc/resolv.conf"));
+    if (plumbing.isPresent()) {
+      a.addAll(List.of("--ro-bind", generatedEtc.resolve("resolv.conf").toString(), "/etc/resolv.conf"));
     }
     a.addAll(List.of("--remount-ro", "/etc"));
     a.addAll(List.of("--proc", "/proc", "--dev", "/dev"));
@@ -221,7 +295,8 @@ public final class RunSandbox {
       Files.writeString(dir.resolve("group"), "root:x:0:\nsandbox:x:" + uid + ":\nnogroup:x:65534:\n");
       Files.writeString(dir.resolve("hosts"), "127.0.0.1 localhost ensemble\n::1 localhost\n");
       Files.writeString(dir.resolve("hostname"), "ensemble\n");
-      for (String f : List.of("passwd", "group", "hosts", "hostname")) {
+      Files.writeString(dir.resolve("resolv.conf"), "nameserver " + SandboxNetwork.DNS + "\n");
+      for (String f : List.of("passwd", "group", "hosts", "hostname", "resolv.conf")) {
         Files.setPosixFilePermissions(dir.resolve(f), PosixFilePermissions.fromString("rw-r--r--"));
       }
       return dir;

@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 public final class RunSupervisor implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RunSupervisor.class);
   private static final int FINISHED_KEPT = 100;
+  private static final java.time.Duration NETWORK_SETUP_TIMEOUT = java.time.Duration.ofSeconds(10);
 
   private final RunSandbox sandbox;
   private final RunLimits limits;
@@ -37,6 +38,8 @@ public final class RunSupervisor implements AutoCloseable {
   private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(named("ensemble-run-timer-"));
   private final Map<UUID, Run> active = new ConcurrentHashMap<>();
   private final Map<UUID, RunLimits> limitsByRun = new ConcurrentHashMap<>();
+  /** slirp4netns of the running runs that have network access. */
+  private final Map<UUID, SandboxNetwork.Attached> networks = new ConcurrentHashMap<>();
   private final Map<UUID, Run> finished =
       new LinkedHashMap<>() {
         @Override
@@ -101,6 +104,11 @@ public final class RunSupervisor implements AutoCloseable {
     }
   }
 
+  /** The runs this node holds now: waiting or running. */
+  public List<UUID> holding() {
+    return List.copyOf(active.keySet());
+  }
+
   /** Where a waiting run stands in the queue (1 = next). */
   public Optional<Integer> queuePosition(UUID id) {
     return queue.position(id);
@@ -133,20 +141,42 @@ public final class RunSupervisor implements AutoCloseable {
       complete(run, new RunResult(RunStatus.CANCELLED, Optional.empty(), Instant.now(), 0, 0, false), true);
       return;
     }
-    ProcessBuilder builder = new ProcessBuilder(sandbox.command(request, runLimits));
-    builder.environment().clear();
-    builder.environment().putAll(sandbox.environment(request));
-    builder.directory(sandbox.hostDirectory(request).toFile());
+    Optional<SandboxNetwork.Plumbing> plumbing = Optional.empty();
     try {
+      if (request.allowNetwork()) {
+        plumbing = Optional.of(sandbox.network().prepare(run.id()));
+      }
+      ProcessBuilder builder = new ProcessBuilder(sandbox.command(request, runLimits, plumbing));
+      builder.environment().clear();
+      builder.environment().putAll(sandbox.environment(request));
+      builder.directory(sandbox.hostDirectory(request).toFile());
       RunProcess process = RunProcess.start(builder, runLimits, run.log(), threads, timers, result -> complete(run, result, true));
       run.running(process);
       events.started(run);
+      if (plumbing.isPresent()) {
+        connect(run, process, plumbing.get());
+      }
       if (run.cancelRequested()) {
         process.stop(RunProcess.StopReason.CANCELLED);
       }
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException | InterruptedException e) {
       log.warn("run {} could not start: {}", run.id(), e.toString());
+      plumbing.ifPresent(p -> SandboxNetwork.discard(p.dir()));
       complete(run, new RunResult(RunStatus.FAILED, Optional.empty(), Instant.now(), 0, 0, false), true);
+    }
+  }
+
+  /** Connects a started sandbox to the network; the run fails when that cannot be done. */
+  private void connect(Run run, RunProcess process, SandboxNetwork.Plumbing plumbing) {
+    try {
+      networks.put(run.id(), sandbox.network().attach(plumbing, NETWORK_SETUP_TIMEOUT));
+      if (run.finished().isComplete()) { // ended meanwhile: complete() found nothing to close
+        Optional.ofNullable(networks.remove(run.id())).ifPresent(SandboxNetwork.Attached::close);
+      }
+    } catch (Exception e) {
+      log.warn("run {}: the sandbox's network could not be set up: {}", run.id(), e.toString());
+      SandboxNetwork.discard(plumbing.dir());
+      process.stop(RunProcess.StopReason.SETUP_FAILED);
     }
   }
 
@@ -156,6 +186,7 @@ public final class RunSupervisor implements AutoCloseable {
     }
     active.remove(run.id());
     limitsByRun.remove(run.id());
+    Optional.ofNullable(networks.remove(run.id())).ifPresent(SandboxNetwork.Attached::close);
     synchronized (finished) {
       finished.put(run.id(), run);
     }

@@ -71,6 +71,7 @@ class OpenApiCoverageTest {
           Map.entry("POST /api/projects/{projectId}/files:move", field(FileRoutes.class, "MOVE")),
           Map.entry("POST /api/projects/{projectId}/runs", field(RunRoutes.class, "NEW_RUN")),
           Map.entry("PUT /api/projects/{projectId}/run-configurations", field(RunRoutes.class, "RUN_CONFIGURATIONS")),
+          Map.entry("PUT /api/projects/{projectId}/run-network", field(RunRoutes.class, "RUN_NETWORK")),
           Map.entry("POST /api/projects/import", field(GitRoutes.class, "IMPORT")),
           Map.entry("POST /api/git/credentials", field(GitRoutes.class, "CREDENTIAL")),
           Map.entry("POST /api/projects/{projectId}/git/stage", field(GitRoutes.class, "PATHS")),

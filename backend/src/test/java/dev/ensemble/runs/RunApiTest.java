@@ -49,7 +49,7 @@ class RunApiTest {
   void readinessNamesTheIsolationInUse() {
     ApiClient anyone = server.client();
     JsonObject ready = anyone.get("/ready").json();
-    assertEquals("bubblewrap+rlimits", ready.getJsonObject("checks").getString("sandbox"));
+    assertEquals("bubblewrap+seccomp+rlimits", ready.getJsonObject("checks").getString("sandbox"));
   }
 
   @Test
@@ -246,6 +246,59 @@ class RunApiTest {
   }
 
   // --- helpers ----------------------------------------------------------------------------------
+
+  @Test
+  void onlyTheOwnerLetsRunsUseTheNetworkAndThenTheyReachOtherHostsButNotTheServer() throws Exception {
+    Sandboxes.requireNetwork(Sandboxes.sandbox());
+    java.net.InetAddress outside = Sandboxes.nonLoopbackAddress();
+    AiProject p = AiProject.create(server);
+    JsonObject initial = p.viewer().get(p.path("/run-network")).json();
+    assertEquals(false, initial.getBoolean("allowNetwork"));
+    assertEquals(true, initial.getBoolean("networkAvailable"), initial.encode());
+
+    try (java.net.ServerSocket external = new java.net.ServerSocket(0, 10, outside)) {
+      write(p, "probe.py", "import socket\n"
+          + "for host, port in [('" + outside.getHostAddress() + "', " + external.getLocalPort() + "),"
+          + " ('10.0.2.2', " + server.port() + ")]:\n"
+          + "    try:\n        socket.create_connection((host, port), timeout=2); print('CONNECTED', host)\n"
+          + "    except OSError as e:\n        print('refused', host)\n");
+      assertTrue(outputOf(p, startRun(p, "python3 probe.py")).contains("refused " + outside.getHostAddress()),
+          "no network until the owner allows it");
+
+      JsonObject allow = new JsonObject().put("allowNetwork", true);
+      assertEquals(403, p.editor().send("PUT", p.path("/run-network"), allow.encode(), "application/json").status());
+      assertEquals(403, p.viewer().send("PUT", p.path("/run-network"), allow.encode(), "application/json").status());
+      assertEquals(404, p.outsider().get(p.path("/run-network")).status());
+      assertEquals(400, p.owner().send("PUT", p.path("/run-network"), "{\"allowNetwork\":\"yes\"}", "application/json").status());
+      ApiClient.Response allowed = p.owner().send("PUT", p.path("/run-network"), allow.encode(), "application/json");
+      assertEquals(200, allowed.status(), allowed.toString());
+      assertEquals(true, allowed.json().getBoolean("allowNetwork"));
+      assertEquals(true, p.editor().get(p.path("/run-network")).json().getBoolean("allowNetwork"));
+
+      String log = outputOf(p, startRun(p, "python3 probe.py"));
+      assertTrue(log.contains("CONNECTED " + outside.getHostAddress()), log);
+      assertTrue(log.contains("refused 10.0.2.2"), "the server's own loopback stays out of reach: " + log);
+
+      assertEquals(200, p.owner().send("PUT", p.path("/run-network"), new JsonObject().put("allowNetwork", false).encode(),
+          "application/json").status());
+      assertTrue(outputOf(p, startRun(p, "python3 probe.py")).contains("refused " + outside.getHostAddress()),
+          "switched off again");
+    }
+  }
+
+  @Test
+  void anOperatorCanForbidNetworkForEveryProject() {
+    try (TestServer closed = TestServer.start(Map.of("ENSEMBLE_RUN_NETWORK", "never"))) {
+      AiProject p = AiProject.create(closed);
+      JsonObject setting = p.owner().get(p.path("/run-network")).json();
+      assertEquals(false, setting.getBoolean("networkAvailable"));
+      assertTrue(setting.getString("reason").contains("ENSEMBLE_RUN_NETWORK"), setting.encode());
+      ApiClient.Response refused = p.owner().send("PUT", p.path("/run-network"),
+          new JsonObject().put("allowNetwork", true).encode(), "application/json");
+      assertEquals(409, refused.status(), refused.toString());
+      assertEquals("network_unavailable", refused.errorCode());
+    }
+  }
 
   private static void write(AiProject p, String path, String content) {
     ApiClient.Response r = p.owner().sendBytes("PUT", p.path("/files/" + path), content.getBytes(StandardCharsets.UTF_8));

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -85,12 +86,74 @@ class SandboxEscapeTest {
       assertTrue(v.all().contains("refused 1.1.1.1"), v.all());
       assertNoConnection(listener);
 
-      // The same probe reaches the host once the owner allows network access: the test can see a leak.
-      Sandboxes.Viewer allowed = Sandboxes.run(supervisor,
+    }
+  }
+
+  @Test
+  void withNetworkAllowedARunReachesOtherHostsButNeverTheServersLoopback() throws Exception {
+    Sandboxes.requireNetwork(sandbox);
+    InetAddress outside = Sandboxes.nonLoopbackAddress();
+    Path ws = Sandboxes.workspace(sandbox);
+    try (ServerSocket loopback = new ServerSocket(0, 10, InetAddress.getByName("127.0.0.1"));
+        ServerSocket external = new ServerSocket(0, 10, outside)) {
+      loopback.setSoTimeout(300);
+      String probe = "import socket\n"
+          + "for host, port in [('" + outside.getHostAddress() + "', " + external.getLocalPort() + "),"
+          + " ('127.0.0.1', " + loopback.getLocalPort() + "), ('10.0.2.2', " + loopback.getLocalPort() + ")]:\n"
+          + "    try:\n        socket.create_connection((host, port), timeout=3); print('CONNECTED', host)\n"
+          + "    except OSError as e:\n        print('refused', host, e)\n"
+          + "print(open('/etc/resolv.conf').read().strip())\n";
+      Files.writeString(ws.resolve("probe.py"), probe);
+      java.util.concurrent.CompletableFuture<Boolean> accepted = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        try (java.net.Socket s = external.accept()) {
+          return true;
+        } catch (java.io.IOException e) {
+          return false;
+        }
+      });
+
+      Sandboxes.Viewer v = Sandboxes.run(supervisor,
           RunRequest.of(UUID.randomUUID(), UUID.randomUUID(), "python3 probe.py", ws).withNetwork(true),
           Sandboxes.limits());
-      assertTrue(allowed.all().contains("CONNECTED 127.0.0.1"), allowed.all());
+
+      assertEquals(RunStatus.SUCCEEDED, v.await().status(), v.all());
+      assertTrue(v.all().contains("CONNECTED " + outside.getHostAddress()), "another host is reachable: " + v.all());
+      assertTrue(accepted.get(10, java.util.concurrent.TimeUnit.SECONDS), "the connection arrived");
+      assertTrue(v.all().contains("refused 127.0.0.1"), "the sandbox's loopback is its own: " + v.all());
+      assertTrue(v.all().contains("refused 10.0.2.2"), "the host's loopback is out of reach: " + v.all());
+      assertTrue(v.all().contains("nameserver " + SandboxNetwork.DNS), v.all());
+      assertNoConnection(loopback);
     }
+  }
+
+  @Test
+  void kernelFacingSystemCallsAreRefusedBySeccomp() throws Exception {
+    Path ws = Sandboxes.workspace(sandbox);
+    StringBuilder probe = new StringBuilder("import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\n");
+    for (String call : List.of("ptrace", "keyctl", "bpf", "mount", "unshare", "perf_event_open", "userfaultfd",
+        "io_uring_setup", "init_module", "process_vm_readv")) {
+      probe.append("r = libc.syscall(").append(SeccompFilter.x86_64(call)).append(", 0, 0, 0, 0, 0)\n")
+          .append("print('").append(call).append("', r, ctypes.get_errno())\n");
+    }
+    // an ordinary call still works
+    probe.append("print('getpid', 1 if libc.syscall(39) > 0 else 0, 0)\n");
+    Files.writeString(ws.resolve("probe.py"), probe.toString());
+    org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty("os.arch").matches("amd64|x86_64"),
+        "the probe uses x86_64 syscall numbers");
+    assertTrue(sandbox.description().contains("seccomp"), sandbox.description());
+
+    Sandboxes.Viewer v = Sandboxes.run(supervisor, ws, "python3 probe.py");
+
+    assertEquals(RunStatus.SUCCEEDED, v.await().status(), v.all());
+    for (String line : v.text(RunChunk.Stream.STDOUT).strip().split("\n")) {
+      String[] f = line.split(" ");
+      if (f[0].equals("getpid")) {
+        assertEquals("1", f[1], line);
+      } else {
+        assertEquals("-1 1", f[1] + " " + f[2], "refused with EPERM: " + line);
+      }
+    }
+    assertEquals(11, v.text(RunChunk.Stream.STDOUT).strip().split("\n").length, v.all());
   }
 
   @Test

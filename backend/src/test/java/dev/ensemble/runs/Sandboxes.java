@@ -35,6 +35,36 @@ final class Sandboxes {
     return support;
   }
 
+  /**
+   * Skips the calling test when runs cannot get network access here (slirp4netns not installed),
+   * unless ENSEMBLE_REQUIRE_SANDBOX is true (CI installs it).
+   */
+  static void requireNetwork(RunSandbox sandbox) {
+    if (!sandbox.networkAvailable()) {
+      String why = "runs cannot have network access here: " + sandbox.network().unavailableReason();
+      if ("true".equalsIgnoreCase(System.getenv("ENSEMBLE_REQUIRE_SANDBOX"))) {
+        throw new AssertionError("ENSEMBLE_REQUIRE_SANDBOX=true but " + why);
+      }
+      org.junit.jupiter.api.Assumptions.abort(why);
+    }
+  }
+
+  /** An IPv4 address of this host other than loopback (the test skips without one). */
+  static java.net.InetAddress nonLoopbackAddress() throws java.net.SocketException {
+    for (java.net.NetworkInterface nic : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+      if (!nic.isUp() || nic.isLoopback()) {
+        continue;
+      }
+      for (java.net.InetAddress a : java.util.Collections.list(nic.getInetAddresses())) {
+        if (a instanceof java.net.Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress()) {
+          return a;
+        }
+      }
+    }
+    org.junit.jupiter.api.Assumptions.abort("this host has no non-loopback IPv4 address to connect to");
+    throw new IllegalStateException();
+  }
+
   static RunSandbox sandbox() {
     return RunSandbox.create(support(), UID, false);
   }

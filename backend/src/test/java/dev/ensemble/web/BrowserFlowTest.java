@@ -3,17 +3,24 @@ package dev.ensemble.web;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ensemble.git.support.BareRepo;
+import dev.ensemble.git.support.GitHttpServer;
+import dev.ensemble.support.TempDirs;
 import dev.ensemble.support.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.jgit.revwalk.RevCommit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
  * The web app in a real browser (Debian's chromium driven by playwright-core, scripts in web/e2e):
- * sign-up, projects and invites across two browser contexts, two people editing one file live,
- * and the shared terminal typed by one and watched by another (that one needs the sandbox too). They take the README's screenshots. Skipped only when chromium is absent and
+ * sign-up, projects and invites across two browser contexts, and two people editing one file
+ * live, importing, editing, committing and pushing a git repository, and the shared terminal
+ * typed by one and watched by another (that one needs the sandbox too). They take the README's
+ * screenshots. Skipped only when chromium is absent and
  * ENSEMBLE_REQUIRE_BROWSER is not true.
  */
 class BrowserFlowTest {
@@ -30,12 +37,51 @@ class BrowserFlowTest {
   }
 
   @Test
+  void importARepositoryEditCommitAndPushFromTheBrowser() throws Exception {
+    String username = "gina_" + Long.toHexString(System.nanoTime());
+    String message = "Answer the question, from the browser";
+    String line = "answer = 42  # typed in the browser";
+    try (GitHttpServer remote = GitHttpServer.start(TempDirs.create("ensemble-e2e-git"))) {
+      BareRepo repo = BareRepo.create(remote.root(), "webgit-demo", BareRepo.text(Map.of(
+          "README.md", "# Demo\n",
+          "src/app.py", "print('hello')\n",
+          "notes.txt", "keep me\n")));
+      runScript("git.e2e.mjs", "ENSEMBLE_SCREENSHOT_GIT", "screenshot-git.png",
+          Map.of("ENSEMBLE_GIT_ALLOW_HTTP", "true"),
+          Map.of("ENSEMBLE_GIT_REPO_URL", remote.url("webgit-demo"),
+              "ENSEMBLE_GIT_USERNAME", GitHttpServer.USER,
+              "ENSEMBLE_GIT_TOKEN", GitHttpServer.PASSWORD,
+              "ENSEMBLE_E2E_USERNAME", username,
+              "ENSEMBLE_E2E_DISPLAY_NAME", "Gina Git",
+              "ENSEMBLE_E2E_COMMIT_MESSAGE", message,
+              "ENSEMBLE_E2E_EDIT_LINE", line));
+
+      RevCommit head = repo.head();
+      assertEquals(message, head.getFullMessage());
+      assertEquals("Gina Git", head.getAuthorIdent().getName());
+      assertEquals(username + "@users.noreply.ensemble", head.getAuthorIdent().getEmailAddress());
+      assertEquals("print('hello')\n" + line + "\n", repo.text("src/app.py").orElseThrow());
+      assertEquals("keep me\n", repo.text("notes.txt").orElseThrow());
+      assertEquals(1, head.getParentCount(), "one commit on top of the imported one");
+    }
+  }
+
+  @Test
   void anOwnerTypesInTheSharedTerminalWhileAViewerWatches() throws Exception {
     runScript("terminal.e2e.mjs", "ENSEMBLE_SCREENSHOT_TERMINAL", "screenshot-terminal.png");
   }
 
   /** Runs one web/e2e script against a fresh server; it exits 0 only when its scenario passed. */
   private static void runScript(String script, String screenshotVariable, String screenshot) throws Exception {
+    runScript(script, screenshotVariable, screenshot, Map.of(), Map.of());
+  }
+
+  /**
+   * Runs one web/e2e script against a fresh server (started with {@code serverEnv}, the script
+   * given {@code scriptEnv}); it exits 0 only when its scenario passed.
+   */
+  private static void runScript(String script, String screenshotVariable, String screenshot,
+      Map<String, String> serverEnv, Map<String, String> scriptEnv) throws Exception {
     boolean required = "true".equalsIgnoreCase(System.getenv("ENSEMBLE_REQUIRE_BROWSER"));
     if (!Files.isExecutable(CHROMIUM)) {
       assertTrue(!required, "ENSEMBLE_REQUIRE_BROWSER=true but /usr/bin/chromium is missing (apt-get install chromium)");
@@ -49,8 +95,9 @@ class BrowserFlowTest {
     Path out = Path.of("target", "e2e").toAbsolutePath();
     Files.createDirectories(out);
     Path log = out.resolve(script + ".log");
-    try (TestServer server = TestServer.start()) {
+    try (TestServer server = TestServer.start(serverEnv)) {
       ProcessBuilder pb = new ProcessBuilder("node", "e2e/" + script).directory(web.toFile());
+      pb.environment().putAll(scriptEnv);
       pb.environment().put("ENSEMBLE_BASE_URL", server.baseUrl());
       pb.environment().put(screenshotVariable, out.resolve(screenshot).toString());
       pb.redirectErrorStream(true).redirectOutput(log.toFile());
