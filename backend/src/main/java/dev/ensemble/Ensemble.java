@@ -37,6 +37,7 @@ import dev.ensemble.runs.RunConfigurationStore;
 import dev.ensemble.runs.RunRoutes;
 import dev.ensemble.runs.RunService;
 import dev.ensemble.runs.RunStore;
+import dev.ensemble.terminal.TerminalService;
 import dev.ensemble.store.Database;
 import dev.ensemble.sync.SyncEndpoint;
 import dev.ensemble.sync.SyncSettings;
@@ -78,10 +79,11 @@ public final class Ensemble {
   private final SyncEndpoint sync;
   private final Services services;
   private final RunService runs;
+  private final TerminalService terminals;
 
   private Ensemble(
       Vertx vertx, Database database, EnsembleConfig config, HttpVerticle http, SyncEndpoint sync,
-      Services services, RunService runs, AtomicBoolean draining) {
+      Services services, RunService runs, TerminalService terminals, AtomicBoolean draining) {
     this.vertx = vertx;
     this.database = database;
     this.config = config;
@@ -89,6 +91,7 @@ public final class Ensemble {
     this.sync = sync;
     this.services = services;
     this.runs = runs;
+    this.terminals = terminals;
     this.port = http.actualPort();
     this.draining = draining;
   }
@@ -122,7 +125,7 @@ public final class Ensemble {
               return bus(vertx, config)
                   .compose(bus -> deploy(vertx, config, syncSettings, bus, registry, secrets, db, draining)
                       .recover(e -> bus.close().transform(x -> Future.failedFuture(e))))
-                  .map(d -> new Ensemble(vertx, db, config, d.http(), d.http().sync(), d.services(), d.runs(), draining))
+                  .map(d -> new Ensemble(vertx, db, config, d.http(), d.http().sync(), d.services(), d.runs(), d.terminals(), draining))
                   .recover(e -> db.close(vertx).transform(x -> Future.failedFuture(e)));
             })
         .onSuccess(result::complete)
@@ -137,7 +140,7 @@ public final class Ensemble {
   /** Domain services other parts (and tests) reach without going through HTTP. */
   public record Services(ProjectStore projects, ProjectFiles files, WorkingCopy workingCopy) {}
 
-  private record Deployed(HttpVerticle http, Services services, RunService runs) {}
+  private record Deployed(HttpVerticle http, Services services, RunService runs, TerminalService terminals) {}
 
   private static Future<Deployed> deploy(
       Vertx vertx, EnsembleConfig config, SyncSettings syncSettings, Bus bus, PrometheusMeterRegistry registry,
@@ -185,8 +188,10 @@ public final class Ensemble {
     // detected on a worker before deploying.
     RunService runs = new RunService(vertx, config.runs(), new RunStore(db.pool()), new RunConfigurationStore(db.pool()),
         services.workingCopy(), files, config.dataDir(), bus, config.redisUrl().isEmpty());
-    LiveEndpoint live =
-        new LiveEndpoint(vertx, new ProjectSocketGate(authenticator, projectStore), chatFanOut, runs, LiveSettings.defaults());
+    // The shared terminal runs in the runs' sandbox, on the node that opened it.
+    TerminalService terminals = new TerminalService(vertx, config.terminal(), runs);
+    LiveEndpoint live = new LiveEndpoint(vertx, new ProjectSocketGate(authenticator, projectStore), chatFanOut, runs,
+        terminals, LiveSettings.defaults());
     GitService gitService = new GitService(vertx, config.git(), config.dataDir(), db.pool(), projectStore, files,
         services.workingCopy(), accounts, secrets, GitService.providerHosts(config));
     ProviderRepositories providerRepositories = new ProviderRepositories(
@@ -227,7 +232,7 @@ public final class Ensemble {
               log.info(
                   "Ensemble listening on http://{}:{} (public URL {})",
                   config.httpHost(), first.actualPort(), config.publicUrl());
-              return new Deployed(first, services, runs);
+              return new Deployed(first, services, runs, terminals);
             });
   }
 
@@ -262,7 +267,10 @@ public final class Ensemble {
     return config;
   }
 
-  /** Graceful stop: report not-ready, stop accepting and drain HTTP, kill every run, close the pool and Vert.x. */
+  /**
+   * Graceful stop: report not-ready, stop accepting and drain HTTP, end every terminal and kill every
+   * run, close the pool and Vert.x.
+   */
   public Future<Void> stop() {
     draining.set(true);
     io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
@@ -272,6 +280,7 @@ public final class Ensemble {
         .map(vertx::undeploy)
         .reduce((a, b) -> Future.all(a, b).mapEmpty())
         .orElse(Future.succeededFuture())
+        .transform(x -> terminals.close())
         // Runs first: their ends still reach other nodes over the bus, which closing sync closes.
         .transform(x -> runs.close())
         .transform(x -> sync.close())
