@@ -27,6 +27,7 @@ public record AiSettings(
   public enum ProviderKind {
     OPENAI("openai", "https://api.openai.com/v1", "gpt-4o-mini"),
     ANTHROPIC("anthropic", "https://api.anthropic.com/v1", "claude-3-5-haiku-latest"),
+    GEMINI("gemini", "https://generativelanguage.googleapis.com/v1beta", "gemini-2.5-flash"),
     /** Ollama, vLLM, llama.cpp and others speaking OpenAI's chat-completions protocol. */
     OPENAI_COMPATIBLE("openai-compatible", null, null);
 
@@ -42,6 +43,26 @@ public record AiSettings(
 
     public String wire() {
       return wire;
+    }
+
+    /** The provider's public API root, or empty for a server only its operator knows. */
+    public Optional<String> defaultBaseUrl() {
+      return Optional.ofNullable(defaultBaseUrl);
+    }
+
+    /** The model used when none is configured, or empty where it must be named. */
+    public Optional<String> defaultChatModel() {
+      return Optional.ofNullable(defaultChatModel);
+    }
+
+    /** The kind with this wire name ({@code openai}, {@code gemini}, ...). */
+    public static Optional<ProviderKind> of(String wire) {
+      for (ProviderKind k : values()) {
+        if (k.wire.equals(wire)) {
+          return Optional.of(k);
+        }
+      }
+      return Optional.empty();
     }
   }
 
@@ -79,7 +100,7 @@ public record AiSettings(
     if (provider.isEmpty()) {
       for (String dependent : List.of(BASE_URL, API_KEY, CHAT_MODEL, COMPLETION_MODEL)) {
         if (value(env, dependent).isPresent()) {
-          throw new ConfigException(dependent, "is set but " + PROVIDER + " is not; set it to openai, anthropic or openai-compatible");
+          throw new ConfigException(dependent, "is set but " + PROVIDER + " is not; set it to openai, anthropic, gemini or openai-compatible");
         }
       }
       return new AiSettings(Optional.empty(), "", "", maxTokens, perMinute, budget, timeout);
@@ -105,13 +126,8 @@ public record AiSettings(
   }
 
   private static ProviderKind kind(String value) {
-    String v = value.toLowerCase(Locale.ROOT);
-    for (ProviderKind k : ProviderKind.values()) {
-      if (k.wire.equals(v)) {
-        return k;
-      }
-    }
-    throw new ConfigException(PROVIDER, "must be openai, anthropic or openai-compatible, got '" + value + "'");
+    return ProviderKind.of(value.toLowerCase(Locale.ROOT)).orElseThrow(() -> new ConfigException(
+        PROVIDER, "must be openai, anthropic, gemini or openai-compatible, got '" + value + "'"));
   }
 
   private static Optional<String> value(Map<String, String> env, String name) {

@@ -44,8 +44,17 @@ class AiSettingsTest {
   }
 
   @Test
+  void geminiDefaultsToGooglesApiAndNeedsAKey() {
+    AiSettings s = AiSettings.fromEnv(Map.of("ENSEMBLE_AI_PROVIDER", "Gemini", "ENSEMBLE_AI_API_KEY", "AIza-k"));
+    assertEquals(AiSettings.ProviderKind.GEMINI, s.endpoint().orElseThrow().kind());
+    assertEquals("https://generativelanguage.googleapis.com/v1beta", s.endpoint().orElseThrow().baseUrl().toString());
+    assertEquals("gemini-2.5-flash", s.chatModel());
+    assertEquals("ENSEMBLE_AI_API_KEY", variable(Map.of("ENSEMBLE_AI_PROVIDER", "gemini")));
+  }
+
+  @Test
   void badValuesNameTheirVariable() {
-    assertEquals("ENSEMBLE_AI_PROVIDER", variable(Map.of("ENSEMBLE_AI_PROVIDER", "gemini")));
+    assertEquals("ENSEMBLE_AI_PROVIDER", variable(Map.of("ENSEMBLE_AI_PROVIDER", "palm")));
     assertEquals("ENSEMBLE_AI_BASE_URL", variable(Map.of("ENSEMBLE_AI_PROVIDER", "openai-compatible", "ENSEMBLE_AI_CHAT_MODEL", "m")));
     assertEquals("ENSEMBLE_AI_BASE_URL", variable(Map.of(
         "ENSEMBLE_AI_PROVIDER", "openai", "ENSEMBLE_AI_API_KEY", "k", "ENSEMBLE_AI_BASE_URL", "ftp://x")));
