@@ -6,6 +6,7 @@ import dev.ensemble.ai.ChatFanOut;
 import dev.ensemble.ai.ChatService;
 import dev.ensemble.ai.ChatStore;
 import dev.ensemble.ai.Langchain4jProvider;
+import dev.ensemble.ai.ProjectProviders;
 import dev.ensemble.cluster.Bus;
 import dev.ensemble.cluster.LocalBus;
 import dev.ensemble.cluster.RedisBus;
@@ -162,7 +163,9 @@ public final class Ensemble {
     Optional<AiProvider> aiProvider =
         config.ai().endpoint().map(endpoint -> new Langchain4jProvider(endpoint, config.ai().timeout()));
     ChatFanOut chatFanOut = new ChatFanOut();
-    ChatService chat = new ChatService(config.ai(), aiProvider, new ChatStore(db.pool()), chatFanOut);
+    ChatService chat = new ChatService(
+        config.ai(), ProjectProviders.create(vertx, config.ai(), aiProvider, db.pool(), secrets),
+        new ChatStore(db.pool()), chatFanOut);
     AiRoutes ai = new AiRoutes(chat, projectStore, config.ai());
     SyncEndpoint sync = new SyncEndpoint(vertx, db.pool(), authenticator, projectStore, syncSettings, bus);
     registry.gauge("ensemble.documents.loaded", sync, SyncEndpoint::loadedDocuments);
