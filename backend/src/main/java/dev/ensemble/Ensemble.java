@@ -6,6 +6,8 @@ import dev.ensemble.ai.ChatFanOut;
 import dev.ensemble.ai.ChatService;
 import dev.ensemble.ai.ChatStore;
 import dev.ensemble.ai.Langchain4jProvider;
+import dev.ensemble.ai.complete.CompletionRoutes;
+import dev.ensemble.ai.complete.CompletionService;
 import dev.ensemble.cluster.Bus;
 import dev.ensemble.cluster.LocalBus;
 import dev.ensemble.cluster.RedisBus;
@@ -159,7 +161,9 @@ public final class Ensemble {
         config.ai().endpoint().map(endpoint -> new Langchain4jProvider(endpoint, config.ai().timeout()));
     ChatFanOut chatFanOut = new ChatFanOut();
     ChatService chat = new ChatService(config.ai(), aiProvider, new ChatStore(db.pool()), chatFanOut);
-    AiRoutes ai = new AiRoutes(chat, projectStore, config.ai());
+    AiRoutes ai = new AiRoutes(chat, projectStore, config.ai()).withCompletion(new CompletionRoutes(
+        CompletionService.create(vertx, config.ai(), config.completion(), aiProvider, chat.store(), db.pool()),
+        projectStore));
     SyncEndpoint sync = new SyncEndpoint(vertx, db.pool(), authenticator, projectStore, syncSettings, bus);
     ProjectFiles files = new ProjectFiles(sync.documents(), db.pool());
     FileRoutes fileRoutes = new FileRoutes(projectStore, files, syncSettings);
