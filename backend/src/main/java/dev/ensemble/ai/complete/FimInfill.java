@@ -84,9 +84,12 @@ final class FimInfill implements Infill {
     /** False when the caller cancelled before the connection was there. */
     synchronized boolean attach(HttpClientRequest r) {
       if (cancelled) {
+        r.exceptionHandler(e -> {});
         r.reset();
         return false;
       }
+      // failures reach the response future; without a handler a reset is also logged as an error
+      r.exceptionHandler(e -> {});
       request = r;
       return true;
     }
