@@ -5,7 +5,7 @@ import type { TextFileDoc } from '../../editor/binding';
 import { colorFor, peopleOf, type PeerPresence } from '../../sync/presence';
 import { useDocument } from '../../sync/useDocument';
 import { usePresence, type LocalPresence } from '../../sync/usePresence';
-import { RepoContext, useRepo, useRepoContext, type RepoStatus } from '../../sync/useRepo';
+import { RepoContext, useRepo, useRepoContext } from '../../sync/useRepo';
 import { LiveContext, useLiveChannel } from '../../live/useLiveChannel';
 import { useSourceControl } from '../git/useSourceControl';
 import { Loading } from '../../ui/Loading';
@@ -15,6 +15,7 @@ import { ProjectNav } from '../projects/ProjectNav';
 import { buildFileTree, type FileEntry, type ProjectRootDoc } from './fileTree';
 import { FileTree } from './FileTree';
 import { PresenceList } from './PresenceList';
+import { SaveStatus } from './SaveStatus';
 import { ToolPanels } from './ToolPanels';
 import { createTextFile, deletePath, movePath } from './projectFiles';
 import './ide.css';
@@ -38,13 +39,6 @@ export default function ProjectIde({ project, user }: ProjectIdeProps) {
     </RepoContext.Provider>
   );
 }
-
-const STATUS_TEXT: Record<RepoStatus, string> = {
-  connecting: 'Connecting…',
-  synced: 'All changes synced',
-  offline: 'Offline — reconnecting; your edits are kept and sync when the connection returns',
-  error: 'Sync unavailable',
-};
 
 function Workspace({ project, user }: ProjectIdeProps) {
   const { repo, status, error } = useRepoContext();
@@ -235,8 +229,7 @@ function Workspace({ project, user }: ProjectIdeProps) {
         git={git}
       />
       <footer className="status-bar">
-        <span className={`status-dot status-${status}`} aria-hidden="true" />
-        <span aria-live="polite">{STATUS_TEXT[status]}</span>
+        <SaveStatus />
         <span className="status-bar-spacer" />
         {!canEdit && <span>Read-only (viewer)</span>}
         <span>{others.length === 0 ? 'Only you here' : `${others.length + 1} people here`}</span>
