@@ -24,6 +24,20 @@ export interface CodeEditorProps {
   openDocUrls: readonly string[];
   readOnly: boolean;
   me: Omit<LocalPresence, 'file' | 'cursor'>;
+  /** Selects this range of the file at `path` once it is on screen (a new `key` asks again). */
+  reveal?: EditorReveal | null;
+  /** The user whose cursor the view keeps in sight (follow mode). */
+  followUserId?: string | null;
+  /** The local user clicked into the editor, which ends follow mode. */
+  onTakeOver?: () => void;
+}
+
+/** A range to select and scroll to, in UTF-16 offsets of the file's text. */
+export interface EditorReveal {
+  path: string;
+  start: number;
+  end: number;
+  key: number;
 }
 
 interface Entry {
@@ -48,7 +62,15 @@ function cursorOf(model: editor.ITextModel, selection: monaco.Selection): Cursor
  * (so each keeps its own undo history and scroll position), each model bound to its document.
  * Publishes this user's caret on the file's document and draws everyone else's.
  */
-export default function CodeEditor({ file, openDocUrls, readOnly, me }: CodeEditorProps) {
+export default function CodeEditor({
+  file,
+  openDocUrls,
+  readOnly,
+  me,
+  reveal,
+  followUserId,
+  onTakeOver,
+}: CodeEditorProps) {
   const container = useRef<HTMLDivElement>(null);
   const [view, setView] = useState<editor.IStandaloneCodeEditor | null>(null);
   const entries = useRef(new Map<string, Entry>());
@@ -164,6 +186,33 @@ export default function CodeEditor({ file, openDocUrls, readOnly, me }: CodeEdit
     };
   }, [view, docUrl, handle, path]);
 
+  // Jump to a search result (or anything else asked for) once its file is the one shown.
+  const revealed = useRef(0);
+  useEffect(() => {
+    if (!view || !reveal || reveal.key === revealed.current || reveal.path !== path) return;
+    const model = view.getModel();
+    if (!model || docUrl === null || entries.current.get(docUrl)?.model !== model) return;
+    revealed.current = reveal.key;
+    const start = model.getPositionAt(reveal.start);
+    const end = model.getPositionAt(reveal.end);
+    const range = new monaco.Selection(start.lineNumber, start.column, end.lineNumber, end.column);
+    view.setSelection(range);
+    view.revealRangeInCenter(range);
+    view.focus();
+  }, [view, reveal, path, docUrl]);
+
+  const takeOver = useRef(onTakeOver);
+  useEffect(() => {
+    takeOver.current = onTakeOver;
+  });
+  useEffect(() => {
+    if (!view) return;
+    const mouse = view.onMouseDown(() => takeOver.current?.());
+    return () => {
+      mouse.dispose();
+    };
+  }, [view]);
+
   // Let go of the models of tabs that were closed.
   const openKey = openDocUrls.join('\n');
   useEffect(() => {
@@ -203,7 +252,15 @@ export default function CodeEditor({ file, openDocUrls, readOnly, me }: CodeEdit
   }, [view]);
   useEffect(() => {
     const redraw = () => {
-      remote.current?.update([...peers.values()].filter((peer) => peer.file === path));
+      const here = [...peers.values()].filter((peer) => peer.file === path);
+      remote.current?.update(here);
+      // Follow mode: keep the followed person's caret in view as it moves.
+      const followed = here.find((peer) => peer.userId === followUserId && peer.cursor);
+      const model = view?.getModel();
+      if (followed?.cursor && model && view) {
+        const head = model.getPositionAt(Math.min(followed.cursor.head, model.getValueLength()));
+        view.revealPositionInCenterIfOutsideViewport(head);
+      }
     };
     redraw();
     // Edits move text under the others' carets; redraw them at their offsets.
@@ -211,7 +268,7 @@ export default function CodeEditor({ file, openDocUrls, readOnly, me }: CodeEdit
     return () => {
       handle?.off('change', redraw);
     };
-  }, [handle, path, peers, view]);
+  }, [handle, path, peers, view, followUserId]);
 
   return (
     <div className="code-editor">
