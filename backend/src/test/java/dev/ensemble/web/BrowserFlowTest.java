@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The web app in a real browser (Debian's chromium driven by playwright-core, scripts in web/e2e):
  * sign-up, projects and invites across two browser contexts, and two people editing one file
- * live, and importing, editing, committing and pushing a git repository. They take the README's
+ * live, uploading, moving and searching files and editing offline, and importing, editing,
+ * committing and pushing a git repository. They take the README's
  * screenshots. Skipped only when chromium is absent and
  * ENSEMBLE_REQUIRE_BROWSER is not true.
  */
@@ -33,6 +34,11 @@ class BrowserFlowTest {
   @Test
   void twoPeopleTypeInTheSameFileAndSeeEachOthersTextAndCursor() throws Exception {
     runScript("collab.e2e.mjs", "ENSEMBLE_SCREENSHOT_IDE", "screenshot-ide.png");
+  }
+
+  @Test
+  void uploadMoveFindAndEditOfflineThenMergeWhenBackOnline() throws Exception {
+    runScript("ide.e2e.mjs", "ENSEMBLE_SCREENSHOT_FILES", "screenshot-files.png");
   }
 
   @Test
