@@ -8,6 +8,8 @@
 //   ENSEMBLE_BASE_URL          server to test (default http://127.0.0.1:8080)
 //   ENSEMBLE_SCREENSHOT_FILES  where to save a screenshot of the search results
 //                              (default test-results/screenshot-files.png relative to web/)
+//   ENSEMBLE_E2E_MAX_FILE_BYTES the server's ENSEMBLE_SYNC_MAX_FILE_BYTES; when set, a bigger
+//                              upload must fail with the server's size message
 //   CHROMIUM_PATH              browser binary (default /usr/bin/chromium)
 //
 // Run from web/: node e2e/ide.e2e.mjs   (prints "1 passed, 0 failed" on success)
@@ -39,6 +41,7 @@ const uploaded = 'alpha line\nthe hidden needle sits here\nomega line\n';
 const offlineLine = 'typed while the network was gone';
 const closedTabLine = 'typed offline, then the tab was closed';
 const OFFLINE = 'Offline — changes kept on this device';
+const maxFileBytes = Number(process.env.ENSEMBLE_E2E_MAX_FILE_BYTES || 0);
 
 /** Runs one named step, failing it with the step's name if it takes too long. */
 async function step(name, action) {
@@ -166,6 +169,23 @@ async function scenario(browser, people) {
     await a.page.getByRole('region', { name: 'Uploads' }).getByText('Uploaded').waitFor();
     await treeFile(a.page, 'notes.txt').waitFor();
   });
+
+  if (maxFileBytes > 0) {
+    await step(
+      `a file over the server's ${maxFileBytes}-byte limit fails with its message`,
+      async () => {
+        await a.page.getByLabel('Upload files').setInputFiles({
+          name: 'too-big.bin',
+          mimeType: 'application/octet-stream',
+          buffer: Buffer.alloc(maxFileBytes * 3, 7),
+        });
+        const failure = a.page.getByRole('region', { name: 'Uploads' }).getByText(/^Failed: /);
+        await failure.waitFor();
+        assert.match(await failure.innerText(), new RegExp(`at most ${maxFileBytes} bytes`));
+        assert.equal(await treeFile(a.page, 'too-big.bin').count(), 0);
+      },
+    );
+  }
 
   await step('owner creates docs/readme.md, which makes a docs folder', async () => {
     await a.page.getByRole('button', { name: 'New file' }).click();

@@ -38,7 +38,8 @@ class BrowserFlowTest {
 
   @Test
   void uploadMoveFindAndEditOfflineThenMergeWhenBackOnline() throws Exception {
-    runScript("ide.e2e.mjs", "ENSEMBLE_SCREENSHOT_FILES", "screenshot-files.png");
+    runScript("ide.e2e.mjs", "ENSEMBLE_SCREENSHOT_FILES", "screenshot-files.png",
+        Map.of("ENSEMBLE_SYNC_MAX_FILE_BYTES", "200000"), Map.of("ENSEMBLE_E2E_MAX_FILE_BYTES", "200000"));
   }
 
   @Test
