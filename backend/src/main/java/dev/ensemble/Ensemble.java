@@ -1,7 +1,14 @@
 package dev.ensemble;
 
 import dev.ensemble.ai.AiProvider;
+import dev.ensemble.ai.ActionRoutes;
 import dev.ensemble.ai.AiRoutes;
+import dev.ensemble.ai.ChatContext;
+import dev.ensemble.ai.actions.ActionService;
+import dev.ensemble.ai.actions.ProposalStore;
+import dev.ensemble.ai.context.ContextBuilder;
+import dev.ensemble.ai.context.RetrievalIndex;
+import dev.ensemble.ai.context.TextEmbedder;
 import dev.ensemble.ai.ChatFanOut;
 import dev.ensemble.ai.ChatService;
 import dev.ensemble.ai.ChatStore;
@@ -159,7 +166,6 @@ public final class Ensemble {
         config.ai().endpoint().map(endpoint -> new Langchain4jProvider(endpoint, config.ai().timeout()));
     ChatFanOut chatFanOut = new ChatFanOut();
     ChatService chat = new ChatService(config.ai(), aiProvider, new ChatStore(db.pool()), chatFanOut);
-    AiRoutes ai = new AiRoutes(chat, projectStore, config.ai());
     SyncEndpoint sync = new SyncEndpoint(vertx, db.pool(), authenticator, projectStore, syncSettings, bus);
     ProjectFiles files = new ProjectFiles(sync.documents(), db.pool());
     FileRoutes fileRoutes = new FileRoutes(projectStore, files, syncSettings);
@@ -171,6 +177,14 @@ public final class Ensemble {
     // Runs live on the node that starts them; the sandbox is detected on a worker before deploying.
     RunService runs = new RunService(vertx, config.runs(), new RunStore(db.pool()), new RunConfigurationStore(db.pool()),
         services.workingCopy(), files, config.dataDir(), config.redisUrl().isEmpty());
+    // Retrieval embeds on a worker thread of its own; actions and chat share one context builder.
+    RetrievalIndex retrieval =
+        new RetrievalIndex(vertx, files, sync.documents(), new TextEmbedder(vertx), config.aiContext());
+    ContextBuilder contextBuilder = new ContextBuilder(files, runs, retrieval, config.aiContext(), syncSettings);
+    ActionService actions =
+        new ActionService(chat, contextBuilder, new ProposalStore(db.pool()), files, syncSettings);
+    AiRoutes ai = new AiRoutes(chat, projectStore, config.ai(), new ChatContext(contextBuilder),
+        new ActionRoutes(actions, projectStore));
     LiveEndpoint live =
         new LiveEndpoint(vertx, new ProjectSocketGate(authenticator, projectStore), chatFanOut, runs, LiveSettings.defaults());
     GitService gitService = new GitService(vertx, config.git(), config.dataDir(), db.pool(), projectStore, files,

@@ -1,6 +1,7 @@
 package dev.ensemble.config;
 
 import dev.ensemble.ai.AiSettings;
+import dev.ensemble.ai.context.ContextSettings;
 import dev.ensemble.git.GitSettings;
 import dev.ensemble.runs.RunSettings;
 import dev.ensemble.sync.SyncSettings;
@@ -36,6 +37,7 @@ public record EnsembleConfig(
     Optional<OAuthProviderConfig> github,
     Optional<OAuthProviderConfig> gitlab,
     AiSettings ai,
+    ContextSettings aiContext,
     SyncSettings sync,
     RunSettings runs,
     GitSettings git) {
@@ -83,7 +85,7 @@ public record EnsembleConfig(
     return new EnsembleConfig(
         host, port, publicUrl, dataDir, db, poolSize, redis, secret, maxBody, sessionTtl,
         perAccount, perIp, loginWindow, shutdown, embeddedUser, trustProxy, logLevel, github, gitlab,
-        AiSettings.fromEnv(env), SyncSettings.fromEnv(env), RunSettings.fromEnv(env),
+        AiSettings.fromEnv(env), ContextSettings.fromEnv(env), SyncSettings.fromEnv(env), RunSettings.fromEnv(env),
         GitSettings.fromEnv(env));
   }
 
