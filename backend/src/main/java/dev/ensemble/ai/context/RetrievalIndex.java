@@ -41,7 +41,7 @@ public final class RetrievalIndex {
 
   private record Chunk(String path, int fromLine, int toLine, String text, float[] vector) {}
 
-  private record IndexedFile(DocumentId doc, String digest, List<Chunk> chunks) {}
+  private record IndexedFile(DocumentId doc, long size, String digest, List<Chunk> chunks) {}
 
   /** One project's index; its fields are guarded by the instance. */
   private static final class ProjectIndex {
@@ -186,7 +186,7 @@ public final class RetrievalIndex {
           owners.put(doc, index.projectId);
           boolean edited = index.dirty.remove(doc);
           IndexedFile known = index.files.get(e.path());
-          if (known == null || !known.doc().equals(doc) || edited) {
+          if (known == null || !known.doc().equals(doc) || known.size() != e.size() || edited) {
             stale.add(e);
           }
         }
@@ -219,6 +219,7 @@ public final class RetrievalIndex {
       synchronized (index) {
         IndexedFile known = index.files.get(entry.path());
         if (known != null && known.digest().equals(digest) && known.doc().equals(entry.doc().get())) {
+          index.files.put(entry.path(), new IndexedFile(known.doc(), entry.size(), digest, known.chunks()));
           return Future.succeededFuture();
         }
       }
@@ -233,7 +234,7 @@ public final class RetrievalIndex {
           embedded.add(new Chunk(c.path(), c.fromLine(), c.toLine(), c.text(), vectors.get(i)));
         }
         synchronized (index) {
-          index.files.put(entry.path(), new IndexedFile(entry.doc().get(), digest, List.copyOf(embedded)));
+          index.files.put(entry.path(), new IndexedFile(entry.doc().get(), entry.size(), digest, List.copyOf(embedded)));
         }
         return null;
       });
