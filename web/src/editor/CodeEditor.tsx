@@ -5,6 +5,7 @@ import type { editor } from 'monaco-editor/editor';
 import { useEffect, useRef, useState } from 'react';
 import type { CursorRange } from '../sync/presence';
 import { usePresence, type LocalPresence } from '../sync/usePresence';
+import { attachEditorAssistant } from './editorAssistant';
 import { bindModel, lineEndingFixes, type ModelBinding, type TextFileDoc } from './binding';
 import { LocalHistory } from './history';
 import { monaco } from './monaco';
@@ -88,8 +89,10 @@ export default function CodeEditor({ file, openDocUrls, readOnly, me }: CodeEdit
         replay('redo');
       });
     }
+    const detachAssistant = attachEditorAssistant(created);
     setView(created);
     return () => {
+      detachAssistant();
       created.dispose();
       for (const entry of models.values()) {
         entry.binding.dispose();
