@@ -5,6 +5,7 @@ import { useLiveContext } from '../../live/useLiveChannel';
 import { CodeBlock, ContextList, ProposalList } from './AnswerParts';
 import { CodeActionsBar } from './CodeActionsBar';
 import { describeAiError, parseBlocks } from './liveAnswers';
+import { ModelPicker } from './ModelPicker';
 import { ProposalReview, type ReviewTarget } from './ProposalReview';
 import { useAssistant } from './useAssistant';
 import './ai.css';
@@ -16,6 +17,7 @@ export function AssistantPanel({ projectId, canEdit }: { projectId: string; canE
   const [draft, setDraft] = useState('');
   const [review, setReview] = useState<ReviewTarget | null>(null);
   const [applyError, setApplyError] = useState<string | null>(null);
+  const [model, setModel] = useState('');
   const threads = ai.threads.state.status === 'ready' ? ai.threads.state.data : [];
   const answerTools: AnswerTools = {
     canEdit,
@@ -39,7 +41,7 @@ export function AssistantPanel({ projectId, canEdit }: { projectId: string; canE
     const text = draft.trim();
     if (!text) return;
     setDraft('');
-    void ai.ask(text);
+    void ai.ask(text, model || undefined);
   };
 
   return (
@@ -127,6 +129,7 @@ export function AssistantPanel({ projectId, canEdit }: { projectId: string; canE
                 }
               }}
             />
+            <ModelPicker projectId={projectId} value={model} onChange={setModel} />
             {ai.streaming ? (
               <button type="button" className="button" onClick={() => void ai.stop()}>
                 Stop

@@ -89,7 +89,8 @@ export function useAssistant(projectId: string, channel: LiveChannel | null) {
     }
   };
 
-  const ask = (text: string) => {
+  /** Asks in the open thread (or a new one); `model` is one the project offers, else its default. */
+  const ask = (text: string, model?: string) => {
     const selection = editorSelection();
     const context = selection
       ? { path: selection.path, ...(selection.text ? { selection: selection.text } : {}) }
@@ -99,6 +100,7 @@ export function useAssistant(projectId: string, channel: LiveChannel | null) {
         api.ai.chat(projectId, {
           ...(threadId === null ? {} : { threadId }),
           message: text,
+          ...(model ? { model } : {}),
           ...(context ? { context } : {}),
         }),
       threadId !== null,

@@ -73,6 +73,7 @@ public final class AiRoutes {
     api.bind(router.get("/api/projects/:projectId/ai/threads/:threadId"), this::thread);
     api.bind(router.post("/api/projects/:projectId/ai/threads/:threadId/stop"), this::stop);
     api.bind(router.get("/api/projects/:projectId/ai/usage"), this::usage);
+    new ProviderRoutes(chat.providers(), projects).mount(router, api);
     actions.mount(router, api);
   }
 

@@ -5,6 +5,7 @@ import dev.ensemble.ai.context.ContextSettings;
 import dev.ensemble.git.GitSettings;
 import dev.ensemble.runs.RunSettings;
 import dev.ensemble.sync.SyncSettings;
+import dev.ensemble.terminal.TerminalSettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,7 +41,8 @@ public record EnsembleConfig(
     ContextSettings aiContext,
     SyncSettings sync,
     RunSettings runs,
-    GitSettings git) {
+    GitSettings git,
+    TerminalSettings terminal) {
 
   /** Settings of one OAuth2 login provider. */
   public record OAuthProviderConfig(
@@ -86,7 +88,7 @@ public record EnsembleConfig(
         host, port, publicUrl, dataDir, db, poolSize, redis, secret, maxBody, sessionTtl,
         perAccount, perIp, loginWindow, shutdown, embeddedUser, trustProxy, logLevel, github, gitlab,
         AiSettings.fromEnv(env), ContextSettings.fromEnv(env), SyncSettings.fromEnv(env), RunSettings.fromEnv(env),
-        GitSettings.fromEnv(env));
+        GitSettings.fromEnv(env), TerminalSettings.fromEnv(env));
   }
 
   /** True when cookies must carry the Secure attribute. */
