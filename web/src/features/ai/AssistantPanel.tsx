@@ -1,8 +1,12 @@
 import { useState, type SubmitEvent } from 'react';
 import type { ChatMessage } from '../../api/client';
+import { editorSelection } from '../../editor/editorSelection';
 import { useLiveContext } from '../../live/useLiveChannel';
+import { CodeBlock, ContextList, ProposalList } from './AnswerParts';
+import { CodeActionsBar } from './CodeActionsBar';
 import { describeAiError, parseBlocks } from './liveAnswers';
 import { ModelPicker } from './ModelPicker';
+import { ProposalReview, type ReviewTarget } from './ProposalReview';
 import { useAssistant } from './useAssistant';
 import './ai.css';
 
@@ -11,8 +15,26 @@ export function AssistantPanel({ projectId, canEdit }: { projectId: string; canE
   const { channel } = useLiveContext();
   const ai = useAssistant(projectId, channel);
   const [draft, setDraft] = useState('');
+  const [review, setReview] = useState<ReviewTarget | null>(null);
+  const [applyError, setApplyError] = useState<string | null>(null);
   const [model, setModel] = useState('');
   const threads = ai.threads.state.status === 'ready' ? ai.threads.state.data : [];
+  const answerTools: AnswerTools = {
+    canEdit,
+    review: (target) => {
+      setApplyError(null);
+      setReview(target);
+    },
+    applyBlock: (path, content) => {
+      const target = path ?? editorSelection()?.path ?? null;
+      if (target === null) {
+        setApplyError('Open the file to apply this to, or ask for a block that names its path.');
+        return;
+      }
+      setApplyError(null);
+      setReview({ kind: 'block', path: target, content });
+    },
+  };
 
   const submit = (event: SubmitEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -57,6 +79,9 @@ export function AssistantPanel({ projectId, canEdit }: { projectId: string; canE
         </ul>
       </nav>
       <div className="ai-conversation">
+        {canEdit && (
+          <CodeActionsBar disabled={ai.asking} onRun={(request) => void ai.act(request)} />
+        )}
         <div className="ai-messages" aria-live="polite" aria-label="Assistant messages" role="log">
           {ai.threadId === null && ai.messages.length === 0 && (
             <p className="muted">
@@ -64,9 +89,25 @@ export function AssistantPanel({ projectId, canEdit }: { projectId: string; canE
             </p>
           )}
           {ai.messages.map((message) => (
-            <Message key={message.id} message={message} />
+            <Message key={message.id} message={message} tools={answerTools} />
           ))}
         </div>
+        {applyError && (
+          <p className="alert alert-error" role="alert">
+            {applyError}
+          </p>
+        )}
+        {review && (
+          <ProposalReview
+            key={review.kind === 'proposal' ? review.id : review.path + review.content}
+            projectId={projectId}
+            target={review}
+            canEdit={canEdit}
+            onClose={() => {
+              setReview(null);
+            }}
+          />
+        )}
         {ai.error && (
           <p className="alert alert-error" role="alert">
             {describeAiError(ai.error.code, ai.error.message, ai.error.retryAfterSeconds)}
@@ -107,7 +148,14 @@ export function AssistantPanel({ projectId, canEdit }: { projectId: string; canE
   );
 }
 
-function Message({ message }: { message: ChatMessage }) {
+/** What an answer's parts can do in this panel. */
+interface AnswerTools {
+  canEdit: boolean;
+  review: (target: ReviewTarget) => void;
+  applyBlock: (path: string | null, content: string) => void;
+}
+
+function Message({ message, tools }: { message: ChatMessage; tools: AnswerTools }) {
   return (
     <article className={`ai-message ai-message-${message.role}`}>
       <header className="muted">
@@ -119,7 +167,13 @@ function Message({ message }: { message: ChatMessage }) {
         block.kind === 'paragraph' ? (
           <p key={index}>{block.text}</p>
         ) : (
-          <CodeBlock key={index} code={block.code} lang={block.lang} />
+          <CodeBlock
+            key={index}
+            code={block.code}
+            info={block.lang}
+            canEdit={tools.canEdit && message.status !== 'streaming'}
+            onApply={tools.applyBlock}
+          />
         ),
       )}
       {message.error?.message && (
@@ -127,28 +181,18 @@ function Message({ message }: { message: ChatMessage }) {
           {describeAiError(message.error.code ?? '', message.error.message)}
         </p>
       )}
+      {message.role === 'assistant' && (
+        <>
+          <ProposalList
+            proposals={message.context?.proposals ?? []}
+            canEdit={tools.canEdit}
+            onReview={(proposal) => {
+              tools.review({ kind: 'proposal', id: proposal.id, path: proposal.path });
+            }}
+          />
+          <ContextList pieces={message.context?.sent ?? []} />
+        </>
+      )}
     </article>
-  );
-}
-
-function CodeBlock({ code, lang }: { code: string; lang: string }) {
-  const [copied, setCopied] = useState(false);
-  return (
-    <div className="ai-code">
-      <button
-        type="button"
-        className="button ai-copy"
-        onClick={() => {
-          void navigator.clipboard.writeText(code).then(() => {
-            setCopied(true);
-          });
-        }}
-      >
-        {copied ? 'Copied' : 'Copy'}
-      </button>
-      <pre data-lang={lang || undefined}>
-        <code>{code}</code>
-      </pre>
-    </div>
   );
 }

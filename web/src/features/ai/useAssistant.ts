@@ -1,5 +1,11 @@
 import { useEffect, useState } from 'react';
-import { api, toApiError, type ApiError, type ChatMessage } from '../../api/client';
+import {
+  api,
+  toApiError,
+  type ApiError,
+  type ChatMessage,
+  type CodeActionRequest,
+} from '../../api/client';
 import { useResource } from '../../api/resource';
 import { editorSelection } from '../../editor/editorSelection';
 import type { LiveChannel } from '../../live/liveChannel';
@@ -51,27 +57,17 @@ export function useAssistant(projectId: string, channel: LiveChannel | null) {
     });
   }, [channel, reloadThreads, reloadThread]);
 
-  /** Asks in the open thread (or a new one); `model` is one the project offers, else its default. */
-  const ask = async (text: string, model?: string) => {
+  // The answer is rendered from the live channel; the stream is read to the end because closing
+  // it would cancel the answer. A new thread opens as soon as its first event names it.
+  const follow = async (start: () => Promise<Response>, continuing: boolean) => {
     setError(null);
     setAsking(true);
-    const selection = editorSelection();
-    const context = selection
-      ? { path: selection.path, ...(selection.text ? { selection: selection.text } : {}) }
-      : undefined;
     try {
-      const response = await api.ai.chat(projectId, {
-        ...(threadId === null ? {} : { threadId }),
-        message: text,
-        ...(model ? { model } : {}),
-        ...(context ? { context } : {}),
-      });
-      // The answer is rendered from the live channel; the stream is read to the end because
-      // closing it would cancel the answer.
+      const response = await start();
       const reader = response.body?.getReader();
       const decoder = new TextDecoder();
       let seen = '';
-      let opened = threadId !== null;
+      let opened = continuing;
       while (reader) {
         const { done, value } = await reader.read();
         if (done) break;
@@ -91,6 +87,30 @@ export function useAssistant(projectId: string, channel: LiveChannel | null) {
       reloadThreads();
       reloadThread();
     }
+  };
+
+  /** Asks in the open thread (or a new one); `model` is one the project offers, else its default. */
+  const ask = (text: string, model?: string) => {
+    const selection = editorSelection();
+    const context = selection
+      ? { path: selection.path, ...(selection.text ? { selection: selection.text } : {}) }
+      : undefined;
+    return follow(
+      () =>
+        api.ai.chat(projectId, {
+          ...(threadId === null ? {} : { threadId }),
+          message: text,
+          ...(model ? { model } : {}),
+          ...(context ? { context } : {}),
+        }),
+      threadId !== null,
+    );
+  };
+
+  /** Runs a code action; its answer opens in a new thread. */
+  const act = (request: CodeActionRequest) => {
+    setThreadId(null);
+    return follow(() => api.ai.action(projectId, request), false);
   };
 
   const stop = async () => {
@@ -116,6 +136,7 @@ export function useAssistant(projectId: string, channel: LiveChannel | null) {
     streaming,
     error,
     ask,
+    act,
     stop,
   };
 }

@@ -2,6 +2,7 @@ package dev.ensemble.config;
 
 import dev.ensemble.ai.AiSettings;
 import dev.ensemble.ai.complete.CompletionSettings;
+import dev.ensemble.ai.context.ContextSettings;
 import dev.ensemble.git.GitSettings;
 import dev.ensemble.runs.RunSettings;
 import dev.ensemble.sync.SyncSettings;
@@ -38,6 +39,7 @@ public record EnsembleConfig(
     Optional<OAuthProviderConfig> github,
     Optional<OAuthProviderConfig> gitlab,
     AiSettings ai,
+    ContextSettings aiContext,
     SyncSettings sync,
     RunSettings runs,
     GitSettings git,
@@ -88,7 +90,7 @@ public record EnsembleConfig(
     return new EnsembleConfig(
         host, port, publicUrl, dataDir, db, poolSize, redis, secret, maxBody, sessionTtl,
         perAccount, perIp, loginWindow, shutdown, embeddedUser, trustProxy, logLevel, github, gitlab,
-        ai, SyncSettings.fromEnv(env), RunSettings.fromEnv(env),
+        ai, ContextSettings.fromEnv(env), SyncSettings.fromEnv(env), RunSettings.fromEnv(env),
         GitSettings.fromEnv(env), TerminalSettings.fromEnv(env), CompletionSettings.fromEnv(env, ai));
   }
 

@@ -358,6 +358,32 @@ public final class RunService {
     });
   }
 
+  /**
+   * The end of a run's output, both streams interleaved as written, at most {@code maxBytes}
+   * bytes (cut at the front): what is stored, then what this node holds in memory beyond it.
+   */
+  public Future<String> outputTail(UUID runId, int maxBytes) {
+    return store.lastChunks(runId, maxBytes).map(stored -> {
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      long last = 0;
+      for (RunChunk c : stored) {
+        out.writeBytes(c.data());
+        last = c.seq();
+      }
+      List<RunChunk> memory = live(runId).map(run -> run.log().backlogAfter(0)).orElse(List.of());
+      for (RunChunk c : memory) {
+        if (c.seq() > last) {
+          out.writeBytes(c.data());
+          last = c.seq();
+        }
+      }
+      byte[] all = out.toByteArray();
+      int from = Math.max(0, all.length - maxBytes);
+      // a cut in the middle of a character shows as one replacement character
+      return new String(all, from, all.length - from, java.nio.charset.StandardCharsets.UTF_8);
+    });
+  }
+
   /** Page size that suits {@link #chunksAfter}. */
   public static int page() {
     return PAGE;

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.ensemble.ai.ActionRoutes;
 import dev.ensemble.ai.AiRoutes;
 import dev.ensemble.ai.ProviderRoutes;
 import dev.ensemble.ai.complete.CompletionRoutes;
@@ -72,6 +73,8 @@ class OpenApiCoverageTest {
           Map.entry("POST /api/projects/{projectId}/ai/chat", field(AiRoutes.class, "CHAT")),
           Map.entry("PUT /api/projects/{projectId}/ai/provider", field(ProviderRoutes.class, "PROVIDER")),
           Map.entry("POST /api/projects/{projectId}/ai/complete", field(CompletionRoutes.class, "COMPLETE")),
+          Map.entry("POST /api/projects/{projectId}/ai/actions", field(ActionRoutes.class, "ACTION")),
+          Map.entry("POST /api/projects/{projectId}/ai/proposals/{proposalId}/apply", field(ActionRoutes.class, "APPLY")),
           Map.entry("POST /api/projects/{projectId}/files:move", field(FileRoutes.class, "MOVE")),
           Map.entry("POST /api/projects/{projectId}/runs", field(RunRoutes.class, "NEW_RUN")),
           Map.entry("PUT /api/projects/{projectId}/run-configurations", field(RunRoutes.class, "RUN_CONFIGURATIONS")),
@@ -173,7 +176,7 @@ class OpenApiCoverageTest {
     Set<Field> declared = new HashSet<>();
     for (Class<?> routes : List.of(
         AuthRoutes.class, ProjectRoutes.class, AiRoutes.class, ProviderRoutes.class, CompletionRoutes.class,
-        FileRoutes.class, RunRoutes.class, GitRoutes.class)) {
+        ActionRoutes.class, FileRoutes.class, RunRoutes.class, GitRoutes.class)) {
       for (Field f : routes.getDeclaredFields()) {
         if (Modifier.isStatic(f.getModifiers()) && f.getType() == JsonBody.class) {
           declared.add(f);

@@ -47,9 +47,14 @@ public final class ChatCall implements AutoCloseable {
 
   /** Sends the request with a bearer token and returns once the response headers are in. */
   public static ChatCall start(String baseUrl, String token, String projectId, JsonObject body) {
+    return post(baseUrl, token, "/api/projects/" + projectId + "/ai/chat", body);
+  }
+
+  /** As {@link #start}, to another streaming route of the assistant ({@code .../ai/actions}). */
+  public static ChatCall post(String baseUrl, String token, String path, JsonObject body) {
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     HttpRequest request =
-        HttpRequest.newBuilder(URI.create(baseUrl + "/api/projects/" + projectId + "/ai/chat"))
+        HttpRequest.newBuilder(URI.create(baseUrl + path))
             .header("Authorization", "Bearer " + token)
             .header("Content-Type", "application/json")
             .timeout(Duration.ofSeconds(30))
