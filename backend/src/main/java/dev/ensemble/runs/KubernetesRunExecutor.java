@@ -38,6 +38,8 @@ public final class KubernetesRunExecutor implements RunExecutor {
   private final KubernetesRunSettings settings;
   private final WorkspaceTransfers transfers;
   private final ExecutorService threads = Executors.newCachedThreadPool(LocalRunExecutor.named("ensemble-run-k8s-"));
+  /** Job deletions apart, so that closing can let them finish without waiting for log readers. */
+  private final ExecutorService deletions = Executors.newCachedThreadPool(LocalRunExecutor.named("ensemble-run-k8s-delete-"));
   private final ScheduledExecutorService timers =
       Executors.newSingleThreadScheduledExecutor(LocalRunExecutor.named("ensemble-run-k8s-timer-"));
   /** The runs this node has in the cluster, by run id. */
@@ -128,11 +130,19 @@ public final class KubernetesRunExecutor implements RunExecutor {
     return run;
   }
 
+  /** Lets pending Job deletions of the runs just stopped go out (bounded), then disconnects. */
   @Override
   public void close() {
     pods.close();
     timers.shutdownNow();
     threads.shutdownNow();
+    deletions.shutdown();
+    try {
+      deletions.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    deletions.shutdownNow();
     client.close();
   }
 
@@ -169,8 +179,12 @@ public final class KubernetesRunExecutor implements RunExecutor {
     transfers.revoke(request.id());
   }
 
-  /** Deletes a run's Job and, through background propagation, its pod. Blocking. */
+  /** Deletes a run's Job and, through background propagation, its pod; returns at once. */
   void deleteJob(RunRequest request) {
+    deletions.execute(() -> delete(request));
+  }
+
+  private void delete(RunRequest request) {
     try {
       client.batch().v1().jobs().inNamespace(settings.namespace()).withName(RunJobSpec.name(request))
           .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND)

@@ -99,7 +99,7 @@ final class RunPod implements RunExecution {
       }
       waitForPod = commandStarted && !logDone;
     }
-    executor.threads().execute(() -> executor.deleteJob(request));
+    executor.deleteJob(request);
     if (waitForPod) {
       // the pod gets the kill grace (terminationGracePeriodSeconds); its log then ends
       long ms = limits.killGrace().toMillis() + STOP_WAIT_EXTRA_MS;
@@ -229,9 +229,13 @@ final class RunPod implements RunExecution {
       }
     }
     executor.threads().execute(() -> {
-      Pod now = executor.client().pods().inNamespace(executor.settings().namespace()).withName(pod).get();
-      if (now != null) {
-        onPod(now);
+      try {
+        Pod now = executor.client().pods().inNamespace(executor.settings().namespace()).withName(pod).get();
+        if (now != null) {
+          onPod(now);
+        }
+      } catch (RuntimeException e) {
+        log.debug("run {}: reading pod {} failed: {}", request.id(), pod, e.toString());
       }
       synchronized (this) {
         if (!over) {
@@ -315,7 +319,7 @@ final class RunPod implements RunExecution {
     }
     executor.forget(request);
     if (stopReason.get() == null) {
-      executor.threads().execute(() -> executor.deleteJob(request)); // done with it; the TTL is the fallback
+      executor.deleteJob(request); // done with it; the TTL is the fallback
     }
     ended.complete(result);
   }
