@@ -2,6 +2,7 @@ import { useState, type SubmitEvent } from 'react';
 import type { ChatMessage } from '../../api/client';
 import { useLiveContext } from '../../live/useLiveChannel';
 import { describeAiError, parseBlocks } from './liveAnswers';
+import { ModelPicker } from './ModelPicker';
 import { useAssistant } from './useAssistant';
 import './ai.css';
 
@@ -10,6 +11,7 @@ export function AssistantPanel({ projectId, canEdit }: { projectId: string; canE
   const { channel } = useLiveContext();
   const ai = useAssistant(projectId, channel);
   const [draft, setDraft] = useState('');
+  const [model, setModel] = useState('');
   const threads = ai.threads.state.status === 'ready' ? ai.threads.state.data : [];
 
   const submit = (event: SubmitEvent<HTMLFormElement>) => {
@@ -17,7 +19,7 @@ export function AssistantPanel({ projectId, canEdit }: { projectId: string; canE
     const text = draft.trim();
     if (!text) return;
     setDraft('');
-    void ai.ask(text);
+    void ai.ask(text, model || undefined);
   };
 
   return (
@@ -86,6 +88,7 @@ export function AssistantPanel({ projectId, canEdit }: { projectId: string; canE
                 }
               }}
             />
+            <ModelPicker projectId={projectId} value={model} onChange={setModel} />
             {ai.streaming ? (
               <button type="button" className="button" onClick={() => void ai.stop()}>
                 Stop

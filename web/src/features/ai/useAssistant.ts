@@ -51,7 +51,8 @@ export function useAssistant(projectId: string, channel: LiveChannel | null) {
     });
   }, [channel, reloadThreads, reloadThread]);
 
-  const ask = async (text: string) => {
+  /** Asks in the open thread (or a new one); `model` is one the project offers, else its default. */
+  const ask = async (text: string, model?: string) => {
     setError(null);
     setAsking(true);
     const selection = editorSelection();
@@ -62,6 +63,7 @@ export function useAssistant(projectId: string, channel: LiveChannel | null) {
       const response = await api.ai.chat(projectId, {
         ...(threadId === null ? {} : { threadId }),
         message: text,
+        ...(model ? { model } : {}),
         ...(context ? { context } : {}),
       });
       // The answer is rendered from the live channel; the stream is read to the end because

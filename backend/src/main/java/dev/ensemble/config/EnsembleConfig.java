@@ -1,9 +1,11 @@
 package dev.ensemble.config;
 
 import dev.ensemble.ai.AiSettings;
+import dev.ensemble.ai.complete.CompletionSettings;
 import dev.ensemble.git.GitSettings;
 import dev.ensemble.runs.RunSettings;
 import dev.ensemble.sync.SyncSettings;
+import dev.ensemble.terminal.TerminalSettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,7 +40,9 @@ public record EnsembleConfig(
     AiSettings ai,
     SyncSettings sync,
     RunSettings runs,
-    GitSettings git) {
+    GitSettings git,
+    TerminalSettings terminal,
+    CompletionSettings completion) {
 
   /** Settings of one OAuth2 login provider. */
   public record OAuthProviderConfig(
@@ -80,11 +84,12 @@ public record EnsembleConfig(
         r.provider("github", "ENSEMBLE_GITHUB", "https://github.com", "https://api.github.com");
     Optional<OAuthProviderConfig> gitlab =
         r.provider("gitlab", "ENSEMBLE_GITLAB", "https://gitlab.com", null);
+    AiSettings ai = AiSettings.fromEnv(env);
     return new EnsembleConfig(
         host, port, publicUrl, dataDir, db, poolSize, redis, secret, maxBody, sessionTtl,
         perAccount, perIp, loginWindow, shutdown, embeddedUser, trustProxy, logLevel, github, gitlab,
-        AiSettings.fromEnv(env), SyncSettings.fromEnv(env), RunSettings.fromEnv(env),
-        GitSettings.fromEnv(env));
+        ai, SyncSettings.fromEnv(env), RunSettings.fromEnv(env),
+        GitSettings.fromEnv(env), TerminalSettings.fromEnv(env), CompletionSettings.fromEnv(env, ai));
   }
 
   /** True when cookies must carry the Secure attribute. */

@@ -7,6 +7,7 @@ import dev.ensemble.projects.ProjectSocketGate.Admitted;
 import dev.ensemble.runs.RunAnnouncements;
 import dev.ensemble.runs.RunService;
 import dev.ensemble.runs.RunView;
+import dev.ensemble.terminal.TerminalService;
 import io.vertx.core.Context;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.DecodeException;
@@ -27,13 +28,14 @@ import java.util.UUID;
  * {@code {"channel": "run", "event": "started" | "status" | "output" | "error", "runId", ...}} for
  * runs. The client may send {@code {"type": "ping"}} (answered {@code {"type": "pong"}}),
  * {@code {"type": "subscribe-run", "runId", "afterSeq"}} and {@code {"type": "unsubscribe-run",
- * "runId"}}. Anything else, or a message over the size limit, gets {@code {"type": "error",
+ * "runId"}}, and the shared terminal's {@code terminal-*} messages ({@link TerminalChannel}).
+ * Anything else, or a message over the size limit, gets {@code {"type": "error",
  * "message"}} and a 1008 close. While the socket's queue is full, events wait in a bounded hold
  * and run output waits in its feed (which catches up from the store when it falls behind); a
  * client that takes nothing for {@code maxStall}, or whose held events pass the bound, is dropped
  * with 1013, so memory never grows without bound. All state lives on the connection's context.
  */
-final class LiveConnection implements RunFeed.Sink {
+final class LiveConnection implements RunFeed.Sink, LiveOutbound {
   private static final int MAX_RUN_FEEDS = 16;
   private static final int FINAL_STATUSES_KEPT = 256;
 
@@ -41,6 +43,7 @@ final class LiveConnection implements RunFeed.Sink {
   private final Admitted admitted;
   private final ChatFanOut chat;
   private final RunService runs;
+  private final TerminalChannel terminal;
   private final LiveSettings settings;
   private final ServerWebSocket ws;
   private final Map<UUID, RunFeed> feeds = new HashMap<>();
@@ -55,13 +58,15 @@ final class LiveConnection implements RunFeed.Sink {
   private long stallTimer = -1;
   private boolean closed;
 
-  LiveConnection(Context context, Admitted admitted, ChatFanOut chat, RunService runs, LiveSettings settings) {
+  LiveConnection(Context context, Admitted admitted, ChatFanOut chat, RunService runs, TerminalService terminals,
+      LiveSettings settings) {
     this.context = context;
     this.admitted = admitted;
     this.chat = chat;
     this.runs = runs;
     this.settings = settings;
     this.ws = admitted.socket();
+    this.terminal = new TerminalChannel(context, admitted, terminals, this, this::fail);
   }
 
   void start() {
@@ -74,6 +79,7 @@ final class LiveConnection implements RunFeed.Sink {
     chatSubscription = chat.subscribe(admitted.project().id(), this::onChat);
     runSubscription = runs.announcements().subscribe(admitted.project().id(),
         notice -> context.runOnContext(v -> onRunNotice(notice)));
+    terminal.start();
     send(new JsonObject()
         .put("type", "welcome")
         .put("projectId", admitted.project().id().toString())
@@ -108,6 +114,8 @@ final class LiveConnection implements RunFeed.Sink {
       subscribeRun(message);
     } else if ("unsubscribe-run".equals(type)) {
       runId(message).map(feeds::remove).ifPresent(RunFeed::cancel);
+    } else if (type instanceof String t && t.startsWith("terminal-")) {
+      terminal.onMessage(t, message);
     } else {
       fail("unknown message type '" + type + "'");
     }
@@ -281,6 +289,7 @@ final class LiveConnection implements RunFeed.Sink {
     closed = true;
     feeds.values().forEach(RunFeed::cancel);
     feeds.clear();
+    terminal.close();
     writableWaiters.clear();
     held.clear();
     cancelStallTimer();

@@ -50,6 +50,11 @@ public final class LocalRunExecutor implements RunExecutor {
     return new LocalRunExecutor(s);
   }
 
+  /** The sandbox runs execute in (the shared terminal's shell uses it too). */
+  public RunSandbox sandbox() {
+    return sandbox;
+  }
+
   @Override
   public String description() {
     return sandbox.description();

@@ -228,6 +228,51 @@ public final class RunService {
     vertx.executeBlocking(() -> java.nio.file.Files.deleteIfExists(tar), false);
   }
 
+  /**
+   * This node's sandbox, once this host was found able to isolate runs; empty too when runs
+   * execute as Kubernetes Jobs (ENSEMBLE_RUN_EXECUTOR=kubernetes), where no sandbox is set up here.
+   */
+  public Optional<RunSandbox> sandbox() {
+    return executor.filter(LocalRunExecutor.class::isInstance).map(e -> ((LocalRunExecutor) e).sandbox());
+  }
+
+  /** Why there is no sandbox here (meaningful while {@link #sandbox} is empty). */
+  public String unavailableReason() {
+    return executor.isPresent()
+        ? "runs execute as Kubernetes Jobs (ENSEMBLE_RUN_EXECUTOR=kubernetes), so this node sets up no sandbox"
+        : unavailable;
+  }
+
+  /** What one run may use (the terminal's shell gets the same, but for the wall time). */
+  public RunLimits limits() {
+    return settings.limits();
+  }
+
+  /**
+   * A fresh copy of the project, as collaborators see it now, in a directory the sandbox may
+   * write ({@code <data dir>/runs/<projectId>/<id>}), for sandboxed work other than a run (the
+   * shared terminal). Remove it with {@link #removeWorkspace}.
+   */
+  public Future<Path> workspace(Project project, UUID id) {
+    RunSandbox s = sandbox().orElseThrow(() -> ApiException.of(503, "sandbox_unavailable",
+        "the sandbox is not available on this server: " + unavailableReason()));
+    return vertx.executeBlocking(() -> workspaces.create(project.id(), id), false)
+        .compose(dir -> workingCopy.materialise(project, dir)
+            .compose(snapshot -> vertx.executeBlocking(() -> {
+              s.grantWorkspace(dir);
+              return dir;
+            }, false))
+            .recover(e -> removeWorkspace(dir).transform(x -> Future.<Path>failedFuture(e))));
+  }
+
+  /** Removes a directory made by {@link #workspace}, whatever its programs did to it. */
+  public Future<Void> removeWorkspace(Path dir) {
+    return vertx.executeBlocking(() -> {
+      workspaces.remove(dir);
+      return null;
+    }, false);
+  }
+
   /** A run, live from this node or as stored. */
   public Future<Optional<RunView>> find(UUID runId) {
     Optional<Run> live = live(runId);

@@ -21,7 +21,7 @@ import java.util.function.Function;
  */
 public final class ProviderStandIn implements AutoCloseable {
   /** One request as the stand-in saw it; {@code cutOff} completes if the client closed it early. */
-  public record Exchange(String path, MultiMap headers, JsonObject body, CompletableFuture<Void> cutOff) {}
+  public record Exchange(String path, String query, MultiMap headers, JsonObject body, CompletableFuture<Void> cutOff) {}
 
   /** A response: status, headers and what to do, in order. */
   public record Script(int status, Map<String, String> headers, List<Step> steps) {}
@@ -30,6 +30,9 @@ public final class ProviderStandIn implements AutoCloseable {
   public sealed interface Step {
     /** Writes text to the body (an SSE frame, a JSON error). */
     record Write(String text) implements Step {}
+
+    /** Writes text made at the moment of writing from {@link System#nanoTime()}. */
+    record Stamped(java.util.function.LongFunction<String> text) implements Step {}
 
     /** Waits before the next step. */
     record Pause(long millis) implements Step {}
@@ -48,6 +51,7 @@ public final class ProviderStandIn implements AutoCloseable {
   private final HttpServer server;
   private final BlockingQueue<Function<JsonObject, Script>> scripts = new LinkedBlockingQueue<>();
   private final BlockingQueue<Exchange> exchanges = new LinkedBlockingQueue<>();
+  private volatile Function<JsonObject, Script> fallback;
 
   private ProviderStandIn(Vertx vertx, HttpServer server) {
     this.vertx = vertx;
@@ -66,7 +70,12 @@ public final class ProviderStandIn implements AutoCloseable {
 
   /** The base URL a provider client is configured with ({@code .../v1}). */
   public String baseUrl() {
-    return "http://127.0.0.1:" + server.actualPort() + "/v1";
+    return url("/v1");
+  }
+
+  /** The stand-in's URL for a path, for protocols rooted elsewhere than {@code /v1}. */
+  public String url(String path) {
+    return "http://127.0.0.1:" + server.actualPort() + path;
   }
 
   /** Queues the answer to the next request; it may depend on the request's JSON body. */
@@ -76,6 +85,18 @@ public final class ProviderStandIn implements AutoCloseable {
 
   public void enqueue(Script script) {
     scripts.add(body -> script);
+  }
+
+  /** Answers every request that finds no queued script with this one (benchmarks, many requests). */
+  public void always(Function<JsonObject, Script> script) {
+    fallback = script;
+  }
+
+  /** The requests received and not yet taken, without waiting. */
+  public List<Exchange> drainExchanges() {
+    List<Exchange> out = new java.util.ArrayList<>();
+    exchanges.drainTo(out);
+    return out;
   }
 
   /** The next request received, waiting up to 10 s for it. */
@@ -96,6 +117,7 @@ public final class ProviderStandIn implements AutoCloseable {
   public void reset() {
     scripts.clear();
     exchanges.clear();
+    fallback = null;
   }
 
   private void handle(HttpServerRequest req) {
@@ -104,8 +126,11 @@ public final class ProviderStandIn implements AutoCloseable {
       CompletableFuture<Void> cutOff = new CompletableFuture<>();
       HttpServerResponse res = req.response();
       res.closeHandler(v -> cutOff.complete(null));
-      exchanges.add(new Exchange(req.path(), req.headers(), body, cutOff));
+      exchanges.add(new Exchange(req.path(), req.query(), req.headers(), body, cutOff));
       Function<JsonObject, Script> next = scripts.poll();
+      if (next == null) {
+        next = fallback;
+      }
       if (next == null) {
         res.setStatusCode(500).end("{\"error\":{\"message\":\"stand-in has no script queued\"}}");
         return;
@@ -124,6 +149,9 @@ public final class ProviderStandIn implements AutoCloseable {
     Step step = steps.get(i);
     if (step instanceof Step.Write w) {
       res.write(w.text());
+      run(req, res, steps, i + 1);
+    } else if (step instanceof Step.Stamped s) {
+      res.write(s.text().apply(System.nanoTime()));
       run(req, res, steps, i + 1);
     } else if (step instanceof Step.Pause p) {
       vertx.setTimer(p.millis(), t -> run(req, res, steps, i + 1));
