@@ -87,7 +87,7 @@ public final class LocalRunExecutor implements RunExecutor {
       builder.environment().clear();
       builder.environment().putAll(sandbox.environment(request));
       builder.directory(sandbox.hostDirectory(request).toFile());
-      RunProcess process = RunProcess.start(builder, limits, output, threads, timers);
+      RunProcess process = RunProcess.start(builder, limits, output, threads, timers, Optional.of(request.workspace()));
       process.ended().onComplete(x -> Optional.ofNullable(networks.remove(request.id()))
           .ifPresent(SandboxNetwork.Attached::close));
       if (plumbing.isPresent()) {

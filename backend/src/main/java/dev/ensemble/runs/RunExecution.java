@@ -12,7 +12,9 @@ public interface RunExecution {
     SETUP_FAILED,
     CANCELLED,
     TIMED_OUT,
-    OUTPUT_LIMIT
+    OUTPUT_LIMIT,
+    /** The working directory grew past ENSEMBLE_RUN_WORKSPACE_BYTES: the run is killed. */
+    WORKSPACE_LIMIT
   }
 
   /** When the run started. */

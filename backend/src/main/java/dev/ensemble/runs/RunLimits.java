@@ -13,6 +13,9 @@ import java.util.Map;
  * @param openFiles open file descriptors per process (RLIMIT_NOFILE)
  * @param outputBytes stdout plus stderr kept and streamed; beyond it the run is truncated and killed
  * @param diskBytes the largest file a run may write (RLIMIT_FSIZE) and the size of its private /tmp
+ * @param workspaceBytes everything a run's working directory may hold; checked every
+ *     {@code workspaceCheck}, and a run found above it is killed
+ * @param workspaceCheck how often a running run's working directory is measured
  * @param killGrace how long a stopped run gets between SIGTERM and SIGKILL
  */
 public record RunLimits(
@@ -23,6 +26,8 @@ public record RunLimits(
     int openFiles,
     long outputBytes,
     long diskBytes,
+    long workspaceBytes,
+    Duration workspaceCheck,
     Duration killGrace) {
 
   private static final long MIB = 1024L * 1024L;
@@ -32,7 +37,8 @@ public record RunLimits(
       throw new IllegalArgumentException("wallTime must be positive");
     }
     if (cpuSeconds < 1 || memoryBytes < MIB || maxProcesses < 1 || openFiles < 16
-        || outputBytes < 1 || diskBytes < 1 || killGrace.isNegative()) {
+        || outputBytes < 1 || diskBytes < 1 || workspaceBytes < 1 || workspaceCheck.isNegative()
+        || workspaceCheck.isZero() || killGrace.isNegative()) {
       throw new IllegalArgumentException("run limits out of range: " + this);
     }
   }
@@ -40,7 +46,8 @@ public record RunLimits(
   /** The defaults used when no setting is given. */
   public static RunLimits defaults() {
     return new RunLimits(
-        Duration.ofMinutes(5), 120, 1024 * MIB, 256, 1024, 16 * MIB, 256 * MIB, Duration.ofSeconds(2));
+        Duration.ofMinutes(5), 120, 1024 * MIB, 256, 1024, 16 * MIB, 256 * MIB, 1024 * MIB, Duration.ofMillis(500),
+        Duration.ofSeconds(2));
   }
 
   /** Reads the {@code ENSEMBLE_RUN_*} limit settings; a bad value throws naming its variable. */
@@ -54,27 +61,39 @@ public record RunLimits(
         (int) number(env, "ENSEMBLE_RUN_OPEN_FILES", d.openFiles, 16, 1_048_576),
         number(env, "ENSEMBLE_RUN_OUTPUT_BYTES", d.outputBytes, 1024, 1L << 34),
         number(env, "ENSEMBLE_RUN_DISK_BYTES", d.diskBytes, MIB, 1L << 40),
+        number(env, "ENSEMBLE_RUN_WORKSPACE_BYTES", d.workspaceBytes, MIB, 1L << 44),
+        Duration.ofMillis(number(env, "ENSEMBLE_RUN_WORKSPACE_CHECK_MS", d.workspaceCheck.toMillis(), 10, 60_000)),
         Duration.ofSeconds(number(env, "ENSEMBLE_RUN_KILL_GRACE_SECONDS", d.killGrace.toSeconds(), 0, 60)));
   }
 
   /** A copy with another wall time (tests and per-configuration overrides). */
   public RunLimits withWallTime(Duration value) {
-    return new RunLimits(value, cpuSeconds, memoryBytes, maxProcesses, openFiles, outputBytes, diskBytes, killGrace);
+    return new RunLimits(value, cpuSeconds, memoryBytes, maxProcesses, openFiles, outputBytes, diskBytes,
+        workspaceBytes, workspaceCheck, killGrace);
+  }
+
+  /** A copy with another cap on the working directory and how often it is measured. */
+  public RunLimits withWorkspace(long bytes, Duration check) {
+    return new RunLimits(wallTime, cpuSeconds, memoryBytes, maxProcesses, openFiles, outputBytes, diskBytes, bytes,
+        check, killGrace);
   }
 
   /** A copy with another output cap. */
   public RunLimits withOutputBytes(long value) {
-    return new RunLimits(wallTime, cpuSeconds, memoryBytes, maxProcesses, openFiles, value, diskBytes, killGrace);
+    return new RunLimits(wallTime, cpuSeconds, memoryBytes, maxProcesses, openFiles, value, diskBytes,
+        workspaceBytes, workspaceCheck, killGrace);
   }
 
   /** A copy with another memory cap. */
   public RunLimits withMemoryBytes(long value) {
-    return new RunLimits(wallTime, cpuSeconds, value, maxProcesses, openFiles, outputBytes, diskBytes, killGrace);
+    return new RunLimits(wallTime, cpuSeconds, value, maxProcesses, openFiles, outputBytes, diskBytes,
+        workspaceBytes, workspaceCheck, killGrace);
   }
 
   /** A copy with another process cap. */
   public RunLimits withMaxProcesses(int value) {
-    return new RunLimits(wallTime, cpuSeconds, memoryBytes, value, openFiles, outputBytes, diskBytes, killGrace);
+    return new RunLimits(wallTime, cpuSeconds, memoryBytes, value, openFiles, outputBytes, diskBytes,
+        workspaceBytes, workspaceCheck, killGrace);
   }
 
   static long number(Map<String, String> env, String name, long fallback, long min, long max) {

@@ -12,6 +12,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -38,6 +39,7 @@ final class RunProcess implements RunExecution {
   private final CountDownLatch readersDone = new CountDownLatch(2);
   private final Promise<RunResult> ended = Promise.promise();
   private volatile ScheduledFuture<?> deadline;
+  private volatile ScheduledFuture<?> workspaceWatch;
 
   private RunProcess(Process process, RunLimits limits, RunOutput output, ScheduledExecutorService timers) {
     this.process = process;
@@ -57,11 +59,28 @@ final class RunProcess implements RunExecution {
       RunLimits limits,
       RunOutput output,
       Executor threads,
-      ScheduledExecutorService timers)
+      ScheduledExecutorService timers,
+      Optional<java.nio.file.Path> workspace)
       throws IOException {
     builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     RunProcess run = new RunProcess(builder.start(), limits, output, timers);
     run.deadline = timers.schedule(() -> run.stop(StopReason.TIMED_OUT), limits.wallTime().toMillis(), TimeUnit.MILLISECONDS);
+    workspace.ifPresent(dir -> {
+      AtomicBoolean measuring = new AtomicBoolean();
+      long every = limits.workspaceCheck().toMillis();
+      run.workspaceWatch = timers.scheduleWithFixedDelay(() -> {
+        // measured on the run's pool so that a large tree never delays the timers
+        if (measuring.compareAndSet(false, true)) {
+          threads.execute(() -> {
+            try {
+              run.checkWorkspace(dir);
+            } finally {
+              measuring.set(false);
+            }
+          });
+        }
+      }, every, every, TimeUnit.MILLISECONDS);
+    });
     threads.execute(() -> run.pump(run.process.getInputStream(), RunChunk.Stream.STDOUT));
     threads.execute(() -> run.pump(run.process.getErrorStream(), RunChunk.Stream.STDERR));
     threads.execute(() -> run.ended.complete(run.awaitEnd()));
@@ -88,7 +107,8 @@ final class RunProcess implements RunExecution {
     if (!stopReason.compareAndSet(null, reason) || !process.isAlive()) {
       return;
     }
-    if (reason == StopReason.OUTPUT_LIMIT || reason == StopReason.SETUP_FAILED || limits.killGrace().isZero()) {
+    if (reason == StopReason.OUTPUT_LIMIT || reason == StopReason.SETUP_FAILED || reason == StopReason.WORKSPACE_LIMIT
+        || limits.killGrace().isZero()) {
       killAll();
       return;
     }
@@ -117,6 +137,42 @@ final class RunProcess implements RunExecution {
       } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
         process.destroyForcibly();
       }
+    }
+  }
+
+  /**
+   * Measures the working directory (regular files, links not followed) and kills the run when it
+   * holds more than its limit. Runs on the run pool, never two at once for one run.
+   */
+  private void checkWorkspace(java.nio.file.Path dir) {
+    if (!process.isAlive() || stopReason.get() != null) {
+      return;
+    }
+    long limit = limits.workspaceBytes();
+    long[] total = {0};
+    try {
+      java.nio.file.Files.walkFileTree(dir, new java.nio.file.SimpleFileVisitor<>() {
+        @Override
+        public java.nio.file.FileVisitResult visitFile(java.nio.file.Path f, java.nio.file.attribute.BasicFileAttributes a) {
+          if (a.isRegularFile()) {
+            total[0] += a.size();
+          }
+          return total[0] > limit ? java.nio.file.FileVisitResult.TERMINATE : java.nio.file.FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public java.nio.file.FileVisitResult visitFileFailed(java.nio.file.Path f, IOException e) {
+          return java.nio.file.FileVisitResult.CONTINUE; // removed while we looked
+        }
+      });
+    } catch (IOException e) {
+      log.debug("measuring {} failed: {}", dir, e.toString());
+      return;
+    }
+    if (total[0] > limit && stopReason.get() == null) {
+      output.notice("the run's working directory holds more than " + limit
+          + " bytes (ENSEMBLE_RUN_WORKSPACE_BYTES): the run was killed");
+      stop(StopReason.WORKSPACE_LIMIT);
     }
   }
 
@@ -167,11 +223,17 @@ final class RunProcess implements RunExecution {
     if (d != null) {
       d.cancel(false);
     }
+    ScheduledFuture<?> w = workspaceWatch;
+    if (w != null) {
+      w.cancel(false);
+    }
     long durationMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
     StopReason reason = stopReason.get();
     RunStatus status;
     if (reason == StopReason.SETUP_FAILED) {
       status = RunStatus.FAILED;
+    } else if (reason == StopReason.WORKSPACE_LIMIT) {
+      status = RunStatus.KILLED;
     } else if (reason == StopReason.CANCELLED) {
       status = RunStatus.CANCELLED;
     } else if (reason == StopReason.TIMED_OUT) {

@@ -157,6 +157,23 @@ class SandboxEscapeTest {
   }
 
   @Test
+  void fillingTheWorkingDirectoryPastItsLimitKillsTheRun() throws Exception {
+    Path ws = Sandboxes.workspace(sandbox);
+    Sandboxes.Viewer v = Sandboxes.run(supervisor,
+        request(ws, "for i in $(seq 1 200); do head -c 1000000 /dev/zero > f$i; sleep 0.02; done; echo all-written"),
+        Sandboxes.limits().withWorkspace(8L << 20, java.time.Duration.ofMillis(100)));
+
+    assertEquals(RunStatus.KILLED, v.await().status(), v.all());
+    assertTrue(v.all().contains("ENSEMBLE_RUN_WORKSPACE_BYTES"), "the run is told why: " + v.all());
+    assertFalse(v.all().contains("all-written"), v.all());
+    long written;
+    try (var files = Files.list(ws)) {
+      written = files.filter(f -> f.getFileName().toString().matches("f[0-9]+")).count();
+    }
+    assertTrue(written < 50, "stopped soon after passing 8 MB, not at 200 MB: " + written + " files");
+  }
+
+  @Test
   void forkBombIsHeldAtTheProcessLimit() throws Exception {
     Path ws = Sandboxes.workspace(sandbox);
     Files.writeString(ws.resolve("bomb.py"),
