@@ -53,6 +53,9 @@ public final class BareRepo {
   public RevCommit commit(String message, Map<String, byte[]> files, Map<String, Boolean> deleted) throws Exception {
     Path work = Files.createTempDirectory("ensemble-git-remote-work");
     try (Git git = Git.cloneRepository().setURI(dir.toUri().toString()).setDirectory(work.toFile()).call()) {
+      // no background gc in this throw-away clone: it would race with deleting it
+      git.getRepository().getConfig().setInt("gc", null, "auto", 0);
+      git.getRepository().getConfig().save();
       for (Map.Entry<String, byte[]> f : files.entrySet()) {
         Path p = work.resolve(f.getKey());
         Files.createDirectories(p.getParent());
@@ -102,10 +105,31 @@ public final class BareRepo {
     return file(path).map(b -> new String(b, StandardCharsets.UTF_8));
   }
 
+  /**
+   * Deletes a temporary tree. JGit may still be writing a lock file in it (automatic gc after a
+   * commit runs in the background), so files that vanish are fine and the walk is retried.
+   */
   static void deleteTree(Path dir) throws IOException {
-    try (var paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
+    for (int attempt = 1; ; attempt++) {
+      try (var paths = Files.walk(dir)) {
+        for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+        return;
+      } catch (java.nio.file.NoSuchFileException | java.nio.file.DirectoryNotEmptyException
+          | java.io.UncheckedIOException e) {
+        if (attempt == 5 || !Files.exists(dir)) {
+          if (!Files.exists(dir)) {
+            return;
+          }
+          throw e;
+        }
+        try {
+          Thread.sleep(50);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
       }
     }
   }
