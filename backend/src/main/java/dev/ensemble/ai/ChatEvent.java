@@ -74,6 +74,20 @@ public sealed interface ChatEvent {
     }
   }
 
+  /**
+   * A step of an agent run was taken or changed: text it wrote before calling tools, or a tool
+   * call with its arguments, approval and result. {@code step} is the step's whole current state.
+   */
+  record Step(UUID threadId, UUID messageId, JsonObject step) implements ChatEvent {
+    public String name() {
+      return "step";
+    }
+
+    public JsonObject toJson() {
+      return ids(this).put("step", step);
+    }
+  }
+
   static JsonObject usageJson(Usage usage) {
     return new JsonObject()
         .put("promptTokens", usage.promptTokens())

@@ -73,6 +73,18 @@ public final class ChatService {
         });
   }
 
+  /**
+   * The checks every request that reaches the provider passes first (the agent's too): a provider
+   * is configured, the user is under the rate limit, the project under its budget. Fails with
+   * {@link ChatRefused}.
+   */
+  public Future<Void> admit(UUID userId, UUID projectId) {
+    if (provider.isEmpty()) {
+      return Future.failedFuture(ChatRefused.notConfigured());
+    }
+    return checkRate(userId).compose(v -> checkBudget(projectId));
+  }
+
   /** Stops the answer in progress in a thread; false when there is none. */
   public Future<Boolean> stop(UUID projectId, UUID threadId, String username) {
     LiveAnswer answer = live.get(threadId);
@@ -169,7 +181,7 @@ public final class ChatService {
     return store.createThread(q.projectId(), q.userId(), title(q.text()));
   }
 
-  static String title(String question) {
+  public static String title(String question) {
     String firstLine = question.strip().lines().findFirst().orElse("New chat").strip();
     return firstLine.length() > 80 ? firstLine.substring(0, 79) + "…" : firstLine;
   }
@@ -190,7 +202,7 @@ public final class ChatService {
   }
 
   /** The question with what the editor sent: the current file, its selection and the open tabs. */
-  static String withContext(String question, Optional<JsonObject> context) {
+  public static String withContext(String question, Optional<JsonObject> context) {
     if (context.isEmpty() || context.get().isEmpty()) {
       return question;
     }

@@ -51,12 +51,7 @@ public final class Langchain4jProvider implements AiProvider {
 
   @Override
   public Answer stream(Prompt prompt, Observer observer) {
-    UpstreamExchange exchange =
-        new UpstreamExchange(
-            http,
-            endpoint.kind() == ProviderKind.ANTHROPIC
-                ? e -> "message_stop".equals(e.event())
-                : e -> "[DONE]".equals(e.data() == null ? null : e.data().trim()));
+    UpstreamExchange exchange = newExchange();
     Call call = new Call(prompt, exchange, observer);
     exchange.whenClosed(call::streamClosed);
     try {
@@ -67,7 +62,17 @@ public final class Langchain4jProvider implements AiProvider {
     return call;
   }
 
-  private StreamingChatModel model(Prompt prompt, UpstreamExchange exchange) {
+  /** A request to the provider that can be aborted at any point and knows its protocol's end. */
+  UpstreamExchange newExchange() {
+    return new UpstreamExchange(
+        http,
+        endpoint.kind() == ProviderKind.ANTHROPIC
+            ? e -> "message_stop".equals(e.event())
+            : e -> "[DONE]".equals(e.data() == null ? null : e.data().trim()));
+  }
+
+  /** The configured model for the prompt's model name and size limit, sending through {@code exchange}. */
+  StreamingChatModel model(Prompt prompt, UpstreamExchange exchange) {
     String baseUrl = endpoint.baseUrl().toString();
     if (endpoint.kind() == ProviderKind.ANTHROPIC) {
       return AnthropicStreamingChatModel.builder()

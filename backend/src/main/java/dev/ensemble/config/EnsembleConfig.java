@@ -1,6 +1,7 @@
 package dev.ensemble.config;
 
 import dev.ensemble.ai.AiSettings;
+import dev.ensemble.ai.agent.AgentSettings;
 import dev.ensemble.git.GitSettings;
 import dev.ensemble.runs.RunSettings;
 import dev.ensemble.sync.SyncSettings;
@@ -38,7 +39,8 @@ public record EnsembleConfig(
     AiSettings ai,
     SyncSettings sync,
     RunSettings runs,
-    GitSettings git) {
+    GitSettings git,
+    AgentSettings agent) {
 
   /** Settings of one OAuth2 login provider. */
   public record OAuthProviderConfig(
@@ -84,7 +86,7 @@ public record EnsembleConfig(
         host, port, publicUrl, dataDir, db, poolSize, redis, secret, maxBody, sessionTtl,
         perAccount, perIp, loginWindow, shutdown, embeddedUser, trustProxy, logLevel, github, gitlab,
         AiSettings.fromEnv(env), SyncSettings.fromEnv(env), RunSettings.fromEnv(env),
-        GitSettings.fromEnv(env));
+        GitSettings.fromEnv(env), AgentSettings.fromEnv(env));
   }
 
   /** True when cookies must carry the Secure attribute. */

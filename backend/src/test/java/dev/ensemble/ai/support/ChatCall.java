@@ -62,6 +62,23 @@ public final class ChatCall implements AutoCloseable {
     }
   }
 
+  /** Sends a streaming POST to any path (the agent's, say) with a bearer token; returns once the headers are in. */
+  public static ChatCall post(String baseUrl, String token, String path, JsonObject body) {
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(baseUrl + path))
+            .header("Authorization", "Bearer " + token)
+            .header("Content-Type", "application/json")
+            .timeout(Duration.ofSeconds(30))
+            .POST(HttpRequest.BodyPublishers.ofString(body.encode()))
+            .build();
+    try {
+      return new ChatCall(http.send(request, HttpResponse.BodyHandlers.ofInputStream()));
+    } catch (IOException | InterruptedException e) {
+      throw new IllegalStateException("request failed: " + e, e);
+    }
+  }
+
   public int status() {
     return response.statusCode();
   }
