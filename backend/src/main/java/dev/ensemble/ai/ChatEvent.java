@@ -6,8 +6,8 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * What happens to an answer, in order: one {@link Started}, any number of {@link Token}s, then one
- * {@link Done} or {@link Failed}. The same events go to the HTTP caller (as server-sent events
+ * What happens to an answer, in order: one {@link Started}, any number of {@link Token}s (and, for
+ * an agent run, {@link Step}s), then one {@link Done} or {@link Failed}. The same events go to the HTTP caller (as server-sent events
  * named by {@link #name()}) and to every {@link ChatStreamListener} of the project.
  */
 public sealed interface ChatEvent {

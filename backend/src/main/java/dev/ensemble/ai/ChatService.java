@@ -85,6 +85,19 @@ public final class ChatService {
     return checkRate(userId).compose(v -> checkBudget(projectId));
   }
 
+  /**
+   * Marks a thread busy for work that writes an answer other than a chat answer (an agent run), so
+   * that chat and agent take turns; false when the thread is already busy.
+   */
+  public boolean claimThread(UUID threadId) {
+    return busyThreads.add(threadId);
+  }
+
+  /** Ends a {@link #claimThread} claim. */
+  public void releaseThread(UUID threadId) {
+    busyThreads.remove(threadId);
+  }
+
   /** Stops the answer in progress in a thread; false when there is none. */
   public Future<Boolean> stop(UUID projectId, UUID threadId, String username) {
     LiveAnswer answer = live.get(threadId);

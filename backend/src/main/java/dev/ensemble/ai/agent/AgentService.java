@@ -25,13 +25,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The assistant's agent mode: starts agent runs in a project's threads (one at a time per
- * thread), lets editors and owners approve or reject the steps that wait for them and stop a
+ * The assistant's agent mode: starts agent runs in a project's threads (one answer at a time per
+ * thread, chat or agent), lets editors and owners approve or reject the steps that wait for them and stop a
  * run, and keeps the owner's auto-apply switch. Runs live on the node that started them; each
  * runs on the event loop of the request that asked.
  */
@@ -46,7 +45,6 @@ public final class AgentService {
   private final ChatFanOut fanOut;
   private final AgentStore store;
   private final AgentTools tools;
-  private final Set<UUID> busy = ConcurrentHashMap.newKeySet();
   private final Map<UUID, AgentRun> live = new ConcurrentHashMap<>();
 
   public AgentService(
@@ -75,11 +73,11 @@ public final class AgentService {
     return chat.admit(task.userId(), task.project().id())
         .compose(v -> thread(task))
         .compose(thread -> {
-          if (!busy.add(thread.id())) {
+          if (!chat.claimThread(thread.id())) {
             return Future.failedFuture(ApiException.conflict(
-                "ai_answer_in_progress", "the agent is already working in this thread; stop it or wait"));
+                "ai_answer_in_progress", "an answer is already being written in this thread; stop it or wait"));
           }
-          return start(context, task, thread, caller).onFailure(e -> busy.remove(thread.id()));
+          return start(context, task, thread, caller).onFailure(e -> chat.releaseThread(thread.id()));
         });
   }
 
@@ -97,7 +95,7 @@ public final class AgentService {
                   setup, task.project(), thread.id(), exchange.answerId(), task.userId(), conversation(task, history),
                   List.of(caller, fanOut.forProject(task.project().id())), () -> {
                     live.remove(thread.id());
-                    busy.remove(thread.id());
+                    chat.releaseThread(thread.id());
                   });
               live.put(thread.id(), run);
               run.begin();

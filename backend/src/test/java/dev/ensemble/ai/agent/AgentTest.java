@@ -294,6 +294,10 @@ class AgentTest {
     Exchange hanging = provider.nextExchange();
     until(run, new ArrayList<>(), e -> e.name().equals("token") && " about it".equals(e.data().getString("text")));
 
+    ChatCall chatMeanwhile = p.chat(server, p.ownerToken(), new JsonObject().put("message", "Hi").put("threadId", threadId));
+    assertEquals(409, chatMeanwhile.status(), "chat waits for the agent in the same thread");
+    assertEquals("ai_answer_in_progress", chatMeanwhile.error().getString("code"));
+
     String stopPath = p.path("/ai/threads/" + threadId + "/agent/stop");
     assertEquals(403, p.viewer().post(stopPath, null).status());
     ApiClient.Response stopped = p.owner().post(stopPath, null);
