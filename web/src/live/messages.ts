@@ -1,4 +1,4 @@
-import type { Run } from '../api/client';
+import type { AgentStep, Run } from '../api/client';
 
 /** Server → client messages on a project's live channel (LiveConnection.java). */
 export type LiveMessage =
@@ -25,6 +25,13 @@ export type AiEvent =
       messageId: string;
       status: string;
       stoppedBy?: string;
+    }
+  | {
+      channel: 'ai';
+      event: 'step';
+      threadId: string;
+      messageId: string;
+      step: AgentStep;
     }
   | {
       channel: 'ai';
@@ -75,7 +82,10 @@ export function parseLiveMessage(text: string): LiveMessage | null {
   if (value.channel === 'ai') {
     if (typeof value.threadId !== 'string' || typeof value.messageId !== 'string') return null;
     if (value.event === 'token' && typeof value.text !== 'string') return null;
-    if (['thread', 'token', 'done', 'error'].includes(String(value.event))) {
+    if (value.event === 'step' && !(isRecord(value.step) && typeof value.step.id === 'string')) {
+      return null;
+    }
+    if (['thread', 'token', 'step', 'done', 'error'].includes(String(value.event))) {
       return value as AiEvent;
     }
     return null;

@@ -1,15 +1,28 @@
 import { useState, type SubmitEvent } from 'react';
-import type { ChatMessage } from '../../api/client';
+import type { AgentStep, ChatMessage } from '../../api/client';
 import { useLiveContext } from '../../live/useLiveChannel';
+import { AgentSteps } from './AgentSteps';
 import { describeAiError, parseBlocks } from './liveAnswers';
+import { useAgent } from './useAgent';
 import { useAssistant } from './useAssistant';
 import './ai.css';
 
 /** Ask the assistant about the project; answers stream to everyone in the project. */
-export function AssistantPanel({ projectId, canEdit }: { projectId: string; canEdit: boolean }) {
+export function AssistantPanel({
+  projectId,
+  canEdit,
+  isOwner = false,
+}: {
+  projectId: string;
+  canEdit: boolean;
+  isOwner?: boolean;
+}) {
   const { channel } = useLiveContext();
   const ai = useAssistant(projectId, channel);
+  const agent = useAgent(projectId, ai.threadId, channel);
+  const [agentMode, setAgentMode] = useState(false);
   const [draft, setDraft] = useState('');
+  const autoApply = agent.settings.status === 'ready' && agent.settings.data.autoApply;
   const threads = ai.threads.state.status === 'ready' ? ai.threads.state.data : [];
 
   const submit = (event: SubmitEvent<HTMLFormElement>) => {
@@ -17,7 +30,12 @@ export function AssistantPanel({ projectId, canEdit }: { projectId: string; canE
     const text = draft.trim();
     if (!text) return;
     setDraft('');
-    void ai.ask(text);
+    void ai.ask(text, agentMode ? 'agent' : 'chat');
+  };
+
+  // Whoever started it, the answer in progress is an agent run or a chat answer: stop either.
+  const stop = async () => {
+    if (!(await agent.stop())) await ai.stop();
   };
 
   return (
@@ -62,7 +80,13 @@ export function AssistantPanel({ projectId, canEdit }: { projectId: string; canE
             </p>
           )}
           {ai.messages.map((message) => (
-            <Message key={message.id} message={message} />
+            <Message
+              key={message.id}
+              message={message}
+              steps={agent.steps[message.id]}
+              canDecide={canEdit}
+              onDecide={(step, verdict, reason) => void agent.decide(step, verdict, reason)}
+            />
           ))}
         </div>
         {ai.error && (
@@ -70,10 +94,44 @@ export function AssistantPanel({ projectId, canEdit }: { projectId: string; canE
             {describeAiError(ai.error.code, ai.error.message, ai.error.retryAfterSeconds)}
           </p>
         )}
+        {agent.error && (
+          <p className="alert alert-error" role="alert">
+            {describeAiError(agent.error.code, agent.error.message)}
+          </p>
+        )}
+        <div className="agent-mode">
+          {canEdit && (
+            <label>
+              <input
+                type="checkbox"
+                checked={agentMode}
+                onChange={(e) => {
+                  setAgentMode(e.target.checked);
+                }}
+              />{' '}
+              Agent
+            </label>
+          )}
+          {isOwner ? (
+            <label title="Let the agent edit files and run commands without waiting for approval">
+              <input
+                type="checkbox"
+                checked={autoApply}
+                disabled={agent.settings.status !== 'ready'}
+                onChange={(e) => void agent.setAutoApply(e.target.checked)}
+              />{' '}
+              Auto-apply edits and runs
+            </label>
+          ) : (
+            autoApply && (
+              <span className="muted">The agent’s edits and runs apply without approval.</span>
+            )
+          )}
+        </div>
         {canEdit ? (
           <form className="ai-input" onSubmit={submit}>
             <textarea
-              aria-label="Question for the assistant"
+              aria-label={agentMode ? 'Task for the agent' : 'Question for the assistant'}
               rows={2}
               value={draft}
               onChange={(e) => {
@@ -87,12 +145,12 @@ export function AssistantPanel({ projectId, canEdit }: { projectId: string; canE
               }}
             />
             {ai.streaming ? (
-              <button type="button" className="button" onClick={() => void ai.stop()}>
+              <button type="button" className="button" onClick={() => void stop()}>
                 Stop
               </button>
             ) : (
               <button type="submit" className="button button-primary" disabled={ai.asking}>
-                Ask
+                {agentMode ? 'Start' : 'Ask'}
               </button>
             )}
           </form>
@@ -104,14 +162,22 @@ export function AssistantPanel({ projectId, canEdit }: { projectId: string; canE
   );
 }
 
-function Message({ message }: { message: ChatMessage }) {
+interface MessageProps {
+  message: ChatMessage;
+  steps: readonly AgentStep[] | undefined;
+  canDecide: boolean;
+  onDecide: (step: AgentStep, verdict: 'approve' | 'reject', reason?: string) => void;
+}
+
+function Message({ message, steps, canDecide, onDecide }: MessageProps) {
   return (
     <article className={`ai-message ai-message-${message.role}`}>
       <header className="muted">
-        {message.role === 'user' ? 'Question' : 'Assistant'}
+        {message.role === 'user' ? 'Question' : steps ? 'Agent' : 'Assistant'}
         {message.status === 'streaming' && ' · writing…'}
         {message.status === 'partial' && ' · stopped'}
       </header>
+      {steps && <AgentSteps steps={steps} canDecide={canDecide} onDecide={onDecide} />}
       {parseBlocks(message.content).map((block, index) =>
         block.kind === 'paragraph' ? (
           <p key={index}>{block.text}</p>

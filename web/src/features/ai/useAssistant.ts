@@ -44,14 +44,15 @@ export function useAssistant(projectId: string, channel: LiveChannel | null) {
     return channel.onMessage((message) => {
       if (!('channel' in message) || message.channel !== 'ai') return;
       setAnswers((current) => applyAiEvent(current, message));
-      if (message.event !== 'token') {
+      if (message.event !== 'token' && message.event !== 'step') {
         reloadThreads();
         reloadThread();
       }
     });
   }, [channel, reloadThreads, reloadThread]);
 
-  const ask = async (text: string) => {
+  /** Asks a question, or (mode `agent`) gives the agent a task whose steps stream in as well. */
+  const ask = async (text: string, mode: 'chat' | 'agent' = 'chat') => {
     setError(null);
     setAsking(true);
     const selection = editorSelection();
@@ -59,11 +60,14 @@ export function useAssistant(projectId: string, channel: LiveChannel | null) {
       ? { path: selection.path, ...(selection.text ? { selection: selection.text } : {}) }
       : undefined;
     try {
-      const response = await api.ai.chat(projectId, {
+      const body = {
         ...(threadId === null ? {} : { threadId }),
         message: text,
         ...(context ? { context } : {}),
-      });
+      };
+      const response = await (mode === 'agent'
+        ? api.agent.run(projectId, body)
+        : api.ai.chat(projectId, body));
       // The answer is rendered from the live channel; the stream is read to the end because
       // closing it would cancel the answer.
       const reader = response.body?.getReader();
