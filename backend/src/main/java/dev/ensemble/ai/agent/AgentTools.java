@@ -16,7 +16,6 @@ import dev.ensemble.sync.files.ProjectFiles;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -441,9 +440,5 @@ final class AgentTools {
       }
       return s + new String(tailBytesKept, cut, tailBytesKept.length - cut, StandardCharsets.UTF_8);
     }
-  }
-
-  static JsonArray names() {
-    return new JsonArray(java.util.Arrays.stream(AgentTool.values()).map(AgentTool::wire).toList());
   }
 }
