@@ -6,7 +6,8 @@ export type LiveMessage =
   | { type: 'pong' }
   | { type: 'error'; message: string }
   | AiEvent
-  | RunEvent;
+  | RunEvent
+  | TerminalEvent;
 
 export type AiEvent =
   | {
@@ -56,11 +57,43 @@ export type RunEvent =
   | ({ channel: 'run'; event: 'started' | 'status'; runId: string } & Run)
   | { channel: 'run'; event: 'error'; runId: string; code: string; message: string };
 
+/** The project's shared terminal as the server describes it (TerminalChannel.java). */
+export interface TerminalSessionState {
+  sessionId: string;
+  state: 'running' | 'ended';
+  cols: number;
+  rows: number;
+  startedBy: string;
+  startedById: string;
+  startedAt: string;
+  exitCode?: number;
+  reason?: 'exited' | 'closed' | 'idle' | 'lifetime' | 'shutdown';
+}
+
+export type TerminalEvent =
+  | ({ channel: 'terminal'; event: 'state' } & TerminalSessionState)
+  | { channel: 'terminal'; event: 'state'; state: 'none' }
+  | {
+      channel: 'terminal';
+      event: 'output';
+      sessionId: string;
+      firstSeq: number;
+      seq: number;
+      data: string;
+    }
+  | { channel: 'terminal'; event: 'error'; code: string; message: string };
+
 /** Client → server messages. */
 export type LiveCommand =
   | { type: 'ping' }
   | { type: 'subscribe-run'; runId: string; afterSeq: number }
-  | { type: 'unsubscribe-run'; runId: string };
+  | { type: 'unsubscribe-run'; runId: string }
+  | { type: 'terminal-subscribe'; afterSeq?: number; sessionId?: string }
+  | { type: 'terminal-unsubscribe' }
+  | { type: 'terminal-open'; cols: number; rows: number }
+  | { type: 'terminal-input'; data: string }
+  | { type: 'terminal-resize'; cols: number; rows: number }
+  | { type: 'terminal-close' };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
@@ -97,6 +130,43 @@ export function parseLiveMessage(text: string): LiveMessage | null {
       return value as RunEvent;
     }
     if (['started', 'status', 'error'].includes(String(value.event))) return value as RunEvent;
+  }
+  if (value.channel === 'terminal') return parseTerminalEvent(value);
+  return null;
+}
+
+function parseTerminalEvent(value: Record<string, unknown>): TerminalEvent | null {
+  if (value.event === 'output') {
+    if (
+      typeof value.sessionId !== 'string' ||
+      typeof value.seq !== 'number' ||
+      typeof value.firstSeq !== 'number' ||
+      typeof value.data !== 'string'
+    ) {
+      return null;
+    }
+    return value as TerminalEvent;
+  }
+  if (value.event === 'state') {
+    if (value.state === 'none') return { channel: 'terminal', event: 'state', state: 'none' };
+    if (
+      (value.state !== 'running' && value.state !== 'ended') ||
+      typeof value.sessionId !== 'string' ||
+      typeof value.cols !== 'number' ||
+      typeof value.rows !== 'number' ||
+      typeof value.startedBy !== 'string'
+    ) {
+      return null;
+    }
+    return value as TerminalEvent;
+  }
+  if (value.event === 'error') {
+    return {
+      channel: 'terminal',
+      event: 'error',
+      code: typeof value.code === 'string' ? value.code : 'unknown',
+      message: typeof value.message === 'string' ? value.message : '',
+    };
   }
   return null;
 }

@@ -198,6 +198,16 @@ async function files() {
   result.expectedAfterAt = at(after, "four");
   await until("the root to show the new size", () => root.doc().files["src/live.txt"].size === updated.size);
   result.rootSizeAfter = root.doc().files["src/live.txt"].size;
+
+  // Renaming the project shows in the root document live.
+  const renamed = await fetch(`${base}/api/projects/${project}`, {
+    method: "PATCH",
+    headers: { ...auth, "Content-Type": "application/json" },
+    body: JSON.stringify({ name: "renamed 🎉" }),
+  });
+  if (renamed.status !== 200) throw new Error(`PATCH project: ${renamed.status} ${await renamed.text()}`);
+  await until("the new name to arrive", () => root.doc().name === "renamed 🎉");
+  result.rootNameAfterRename = root.doc().name;
   return finish(result, [c]);
 }
 

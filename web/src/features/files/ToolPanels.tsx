@@ -3,8 +3,9 @@ import { AssistantPanel } from '../ai/AssistantPanel';
 import { SourceControlPanel } from '../git/SourceControlPanel';
 import type { SourceControl } from '../git/useSourceControl';
 import { RunPanel } from '../runs/RunPanel';
+import { TerminalPanel } from '../terminal/TerminalPanel';
 
-const TABS = ['Run', 'Assistant', 'Source Control'] as const;
+const TABS = ['Run', 'Terminal', 'Assistant', 'Source Control'] as const;
 type Tab = (typeof TABS)[number];
 
 interface ToolPanelsProps {
@@ -15,7 +16,10 @@ interface ToolPanelsProps {
   git: SourceControl;
 }
 
-/** The IDE's bottom panel: Run, Assistant and Source Control. Each stays mounted so switching keeps its state. */
+/**
+ * The IDE's bottom panel: Run, Terminal, Assistant and Source Control. Run, Terminal and Assistant
+ * stay mounted so switching keeps their state (and the terminal keeps following its output).
+ */
 export function ToolPanels({ projectId, canEdit, isOwner, git }: ToolPanelsProps) {
   const changeCount = git.changes.length;
   const [tab, setTab] = useState<Tab>('Run');
@@ -52,6 +56,15 @@ export function ToolPanels({ projectId, canEdit, isOwner, git }: ToolPanelsProps
         hidden={tab !== 'Run'}
       >
         <RunPanel projectId={projectId} canEdit={canEdit} />
+      </div>
+      <div
+        className="tool-panel"
+        role="tabpanel"
+        id="tool-panel-Terminal"
+        aria-labelledby="tool-tab-Terminal"
+        hidden={tab !== 'Terminal'}
+      >
+        <TerminalPanel canEdit={canEdit} />
       </div>
       <div
         className="tool-panel"

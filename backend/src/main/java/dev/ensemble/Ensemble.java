@@ -32,6 +32,7 @@ import dev.ensemble.identity.SessionCookies;
 import dev.ensemble.live.LiveEndpoint;
 import dev.ensemble.live.LiveSettings;
 import dev.ensemble.metrics.EventLoopLag;
+import dev.ensemble.projects.Project;
 import dev.ensemble.projects.ProjectRoutes;
 import dev.ensemble.projects.ProjectSocketGate;
 import dev.ensemble.projects.ProjectStore;
@@ -39,6 +40,7 @@ import dev.ensemble.runs.RunConfigurationStore;
 import dev.ensemble.runs.RunRoutes;
 import dev.ensemble.runs.RunService;
 import dev.ensemble.runs.RunStore;
+import dev.ensemble.terminal.TerminalService;
 import dev.ensemble.store.Database;
 import dev.ensemble.sync.SyncEndpoint;
 import dev.ensemble.sync.SyncSettings;
@@ -80,10 +82,11 @@ public final class Ensemble {
   private final SyncEndpoint sync;
   private final Services services;
   private final RunService runs;
+  private final TerminalService terminals;
 
   private Ensemble(
       Vertx vertx, Database database, EnsembleConfig config, HttpVerticle http, SyncEndpoint sync,
-      Services services, RunService runs, AtomicBoolean draining) {
+      Services services, RunService runs, TerminalService terminals, AtomicBoolean draining) {
     this.vertx = vertx;
     this.database = database;
     this.config = config;
@@ -91,6 +94,7 @@ public final class Ensemble {
     this.sync = sync;
     this.services = services;
     this.runs = runs;
+    this.terminals = terminals;
     this.port = http.actualPort();
     this.draining = draining;
   }
@@ -124,7 +128,7 @@ public final class Ensemble {
               return bus(vertx, config)
                   .compose(bus -> deploy(vertx, config, syncSettings, bus, registry, secrets, db, draining)
                       .recover(e -> bus.close().transform(x -> Future.failedFuture(e))))
-                  .map(d -> new Ensemble(vertx, db, config, d.http(), d.http().sync(), d.services(), d.runs(), draining))
+                  .map(d -> new Ensemble(vertx, db, config, d.http(), d.http().sync(), d.services(), d.runs(), d.terminals(), draining))
                   .recover(e -> db.close(vertx).transform(x -> Future.failedFuture(e)));
             })
         .onSuccess(result::complete)
@@ -139,7 +143,7 @@ public final class Ensemble {
   /** Domain services other parts (and tests) reach without going through HTTP. */
   public record Services(ProjectStore projects, ProjectFiles files, WorkingCopy workingCopy) {}
 
-  private record Deployed(HttpVerticle http, Services services, RunService runs) {}
+  private record Deployed(HttpVerticle http, Services services, RunService runs, TerminalService terminals) {}
 
   private static Future<Deployed> deploy(
       Vertx vertx, EnsembleConfig config, SyncSettings syncSettings, Bus bus, PrometheusMeterRegistry registry,
@@ -164,18 +168,33 @@ public final class Ensemble {
     ChatService chat = new ChatService(config.ai(), aiProvider, new ChatStore(db.pool()), chatFanOut);
     AiRoutes ai = new AiRoutes(chat, projectStore, config.ai());
     SyncEndpoint sync = new SyncEndpoint(vertx, db.pool(), authenticator, projectStore, syncSettings, bus);
+    registry.gauge("ensemble.documents.loaded", sync, SyncEndpoint::loadedDocuments);
+    registry.gauge("ensemble.documents.idle", sync, SyncEndpoint::idleDocuments);
     ProjectFiles files = new ProjectFiles(sync.documents(), db.pool());
     FileRoutes fileRoutes = new FileRoutes(projectStore, files, syncSettings);
     // File uploads have their own size limit, so their routes get their own body handler.
     Api fileApi = new Api(List.of(BodyHandler.create(false).setBodyLimit(syncSettings.maxFileBytes()), authenticator));
     sync.addRoutes(router -> fileRoutes.mount(router, fileApi));
-    ProjectRoutes projects = new ProjectRoutes(projectStore, accounts, config.publicUrl(), files::ensureRoot);
+    ProjectRoutes projects = new ProjectRoutes(projectStore, accounts, config.publicUrl(), new ProjectRoutes.RootDocuments() {
+      @Override
+      public Future<Void> ensure(Project project) {
+        return files.ensureRoot(project);
+      }
+
+      @Override
+      public Future<Void> rename(Project project, String name) {
+        return files.renameRoot(project, name);
+      }
+    });
     Services services = new Services(projectStore, files, new WorkingCopy(vertx, files, syncSettings));
-    // Runs live on the node that starts them; the sandbox is detected on a worker before deploying.
+    // Runs execute on the node that starts them and reach the others over the bus; the sandbox is
+    // detected on a worker before deploying.
     RunService runs = new RunService(vertx, config.runs(), new RunStore(db.pool()), new RunConfigurationStore(db.pool()),
-        services.workingCopy(), files, config.dataDir(), config.redisUrl().isEmpty());
-    LiveEndpoint live =
-        new LiveEndpoint(vertx, new ProjectSocketGate(authenticator, projectStore), chatFanOut, runs, LiveSettings.defaults());
+        services.workingCopy(), files, config.dataDir(), bus, config.redisUrl().isEmpty());
+    // The shared terminal runs in the runs' sandbox, on the node that opened it.
+    TerminalService terminals = new TerminalService(vertx, config.terminal(), runs);
+    LiveEndpoint live = new LiveEndpoint(vertx, new ProjectSocketGate(authenticator, projectStore), chatFanOut, runs,
+        terminals, LiveSettings.defaults());
     GitService gitService = new GitService(vertx, config.git(), config.dataDir(), db.pool(), projectStore, files,
         services.workingCopy(), accounts, secrets, GitService.providerHosts(config));
     ProviderRepositories providerRepositories = new ProviderRepositories(
@@ -219,7 +238,7 @@ public final class Ensemble {
               log.info(
                   "Ensemble listening on http://{}:{} (public URL {})",
                   config.httpHost(), first.actualPort(), config.publicUrl());
-              return new Deployed(first, services, runs);
+              return new Deployed(first, services, runs, terminals);
             });
   }
 
@@ -227,7 +246,7 @@ public final class Ensemble {
   private static Future<Bus> bus(Vertx vertx, EnsembleConfig config) {
     return config.redisUrl()
         .map(url -> RedisBus.connect(vertx, url).<Bus>map(b -> {
-          log.info("node {} shares documents with other nodes through Redis", b.nodeId());
+          log.info("node {} shares documents and runs with other nodes through Redis", b.nodeId());
           return b;
         }))
         .orElseGet(() -> Future.succeededFuture(new LocalBus()));
@@ -254,7 +273,10 @@ public final class Ensemble {
     return config;
   }
 
-  /** Graceful stop: report not-ready, stop accepting and drain HTTP, kill every run, close the pool and Vert.x. */
+  /**
+   * Graceful stop: report not-ready, stop accepting and drain HTTP, end every terminal and kill every
+   * run, close the pool and Vert.x.
+   */
   public Future<Void> stop() {
     draining.set(true);
     io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
@@ -264,8 +286,10 @@ public final class Ensemble {
         .map(vertx::undeploy)
         .reduce((a, b) -> Future.all(a, b).mapEmpty())
         .orElse(Future.succeededFuture())
-        .transform(x -> sync.close())
+        .transform(x -> terminals.close())
+        // Runs first: their ends still reach other nodes over the bus, which closing sync closes.
         .transform(x -> runs.close())
+        .transform(x -> sync.close())
         .transform(x -> database.close(vertx))
         .onComplete(x -> closeVertx(vertx).onComplete(done));
     return done.future();

@@ -5,6 +5,7 @@ import dev.ensemble.ai.agent.AgentSettings;
 import dev.ensemble.git.GitSettings;
 import dev.ensemble.runs.RunSettings;
 import dev.ensemble.sync.SyncSettings;
+import dev.ensemble.terminal.TerminalSettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,6 +41,7 @@ public record EnsembleConfig(
     SyncSettings sync,
     RunSettings runs,
     GitSettings git,
+    TerminalSettings terminal,
     AgentSettings agent) {
 
   /** Settings of one OAuth2 login provider. */
@@ -86,7 +88,7 @@ public record EnsembleConfig(
         host, port, publicUrl, dataDir, db, poolSize, redis, secret, maxBody, sessionTtl,
         perAccount, perIp, loginWindow, shutdown, embeddedUser, trustProxy, logLevel, github, gitlab,
         AiSettings.fromEnv(env), SyncSettings.fromEnv(env), RunSettings.fromEnv(env),
-        GitSettings.fromEnv(env), AgentSettings.fromEnv(env));
+        GitSettings.fromEnv(env), TerminalSettings.fromEnv(env), AgentSettings.fromEnv(env));
   }
 
   /** True when cookies must carry the Secure attribute. */

@@ -3,6 +3,7 @@ package dev.ensemble.git;
 import static dev.ensemble.store.Rows.first;
 
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -26,18 +27,22 @@ final class GitJobStore {
     }
   }
 
-  /** A job as its owner sees it. */
+  /**
+   * A job as its owner sees it; {@code skipped} names the first {@code skippedCount} files an
+   * import left in git only ({@code {path, reason, message}}).
+   */
   record Job(
       UUID id, UUID userId, UUID projectId, String kind, State state, String phase, long done, long total,
-      Optional<String> errorCode, Optional<String> errorMessage, OffsetDateTime createdAt, OffsetDateTime updatedAt) {
+      Optional<String> errorCode, Optional<String> errorMessage, int skippedCount, JsonArray skipped,
+      OffsetDateTime createdAt, OffsetDateTime updatedAt) {
 
     static Job from(Row r) {
       return new Job(
           r.getUUID("id"), r.getUUID("user_id"), r.getUUID("project_id"), r.getString("kind"),
           State.valueOf(r.getString("state").toUpperCase(java.util.Locale.ROOT)), r.getString("phase"),
           r.getLong("done"), r.getLong("total"), Optional.ofNullable(r.getString("error_code")),
-          Optional.ofNullable(r.getString("error_message")), r.getOffsetDateTime("created_at"),
-          r.getOffsetDateTime("updated_at"));
+          Optional.ofNullable(r.getString("error_message")), r.getInteger("skipped_count"),
+          r.getJsonArray("skipped"), r.getOffsetDateTime("created_at"), r.getOffsetDateTime("updated_at"));
     }
 
     JsonObject toJson() {
@@ -50,12 +55,16 @@ final class GitJobStore {
           .put("createdAt", createdAt.toInstant().toString())
           .put("updatedAt", updatedAt.toInstant().toString());
       errorCode.ifPresent(code -> o.put("error", new JsonObject().put("code", code).put("message", errorMessage.orElse(code))));
+      if (state == State.SUCCEEDED) {
+        o.put("skipped", new JsonObject().put("count", skippedCount).put("files", skipped));
+      }
       return o;
     }
   }
 
   private static final String COLUMNS =
-      "id, user_id, project_id, kind, state, phase, done, total, error_code, error_message, created_at, updated_at";
+      "id, user_id, project_id, kind, state, phase, done, total, error_code, error_message, skipped_count, skipped,"
+          + " created_at, updated_at";
 
   private final Pool pool;
 
@@ -83,6 +92,15 @@ final class GitJobStore {
             "UPDATE git_jobs SET state = $2, phase = $3, done = $4, total = $5, updated_at = now()"
                 + " WHERE id = $1 AND state IN ('queued', 'running')")
         .execute(Tuple.of(jobId, state.wire(), phase, done, total))
+        .mapEmpty();
+  }
+
+  /** An import that succeeded: its last progress and what it left in git only, in one step. */
+  Future<Void> succeed(UUID jobId, long done, long total, int skippedCount, JsonArray skipped) {
+    return pool.preparedQuery(
+            "UPDATE git_jobs SET state = 'succeeded', phase = 'done', done = $2, total = $3, skipped_count = $4,"
+                + " skipped = $5, updated_at = now() WHERE id = $1 AND state IN ('queued', 'running')")
+        .execute(Tuple.of(jobId, done, total, skippedCount, skipped))
         .mapEmpty();
   }
 

@@ -133,8 +133,8 @@ public final class GitService {
             flushed = lastWrite[0];
           }
           return flushed.transform(x -> result.succeeded()
-              ? jobs.progress(jobId, GitJobStore.State.RUNNING, "done", progress.step().done(), progress.step().total())
-                  .compose(v -> jobs.finish(jobId, GitJobStore.State.SUCCEEDED, Optional.empty(), Optional.empty()))
+              ? jobs.succeed(jobId, progress.step().done(), progress.step().total(), result.result().skipped(),
+                  skipsJson(result.result().skips()))
               : abandonImport(project, dir, jobId, cancel.get(), result.cause()));
         })
         .onComplete(x -> {
@@ -146,6 +146,12 @@ public final class GitService {
   /** Tells this node's watchers of the job that it changed. */
   private void announce(UUID jobId) {
     vertx.eventBus().publish(JobWatch.address(jobId), null);
+  }
+
+  private static JsonArray skipsJson(List<RepositoryImport.Skip> skips) {
+    return new JsonArray(skips.stream()
+        .map(s -> new JsonObject().put("path", s.path()).put("reason", s.reason()).put("message", s.message()))
+        .toList());
   }
 
   /** A failed or cancelled import leaves nothing behind: no project, no working copy. */

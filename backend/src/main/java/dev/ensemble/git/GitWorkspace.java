@@ -116,10 +116,18 @@ final class GitWorkspace implements AutoCloseable {
   List<String> notDocuments() throws IOException {
     List<String> out = new ArrayList<>();
     DirCache index = repo.readDirCache();
-    for (int i = 0; i < index.getEntryCount(); i++) {
-      DirCacheEntry e = index.getEntry(i);
-      if (!isDocument(e.getFileMode(), e.getLength()) || !isDocumentPath(e.getPathString())) {
-        out.add(e.getPathString());
+    try (var reader = repo.newObjectReader()) {
+      for (int i = 0; i < index.getEntryCount(); i++) {
+        DirCacheEntry e = index.getEntry(i);
+        FileMode mode = e.getFileMode();
+        // Not the index's length: JGit records 0 for an entry written in the same second as the
+        // index ("racily clean"), which is every file of a fresh clone.
+        long size = mode == FileMode.REGULAR_FILE || mode == FileMode.EXECUTABLE_FILE
+            ? reader.getObjectSize(e.getObjectId(), Constants.OBJ_BLOB)
+            : -1;
+        if (!isDocument(mode, size) || !isDocumentPath(e.getPathString())) {
+          out.add(e.getPathString());
+        }
       }
     }
     return out;
@@ -131,10 +139,17 @@ final class GitWorkspace implements AutoCloseable {
 
   /** Whether the files API can hold a file at this path exactly as git names it. */
   static boolean isDocumentPath(String path) {
+    return pathProblem(path).isEmpty();
+  }
+
+  /** Why the files API cannot hold a file at this path exactly as git names it; empty when it can. */
+  static Optional<String> pathProblem(String path) {
     try {
-      return dev.ensemble.sync.files.FilePath.parse(path, "path", 4096, 256).value().equals(path);
+      return dev.ensemble.sync.files.FilePath.parse(path, "path", 4096, 256).value().equals(path)
+          ? Optional.empty()
+          : Optional.of("the path is not written in Unicode NFC or has empty or '.' segments");
     } catch (dev.ensemble.http.ApiException e) {
-      return false;
+      return Optional.of(e.getMessage());
     }
   }
 

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevWalk;
@@ -23,12 +24,15 @@ import org.slf4j.LoggerFactory;
 /**
  * One import: clone into the project's working copy with progress, then turn every file of HEAD
  * that can be a document into one (text) or a blob (binary), in batches read on the git workers.
- * Oversize files, symbolic links, submodules and paths the files API cannot hold stay in git only.
+ * Oversize files, symbolic links, submodules and paths the files API cannot hold stay in git only;
+ * the result names them with the reason.
  */
 final class RepositoryImport {
   private static final Logger log = LoggerFactory.getLogger(RepositoryImport.class);
   /** Files read from disk per trip to a worker thread. */
   private static final int BATCH = 64;
+  /** Skipped files named in the result; beyond this they are only counted. */
+  static final int MAX_SKIPS_NAMED = 1000;
 
   private final WorkerExecutor workers;
   private final GitSettings settings;
@@ -43,16 +47,31 @@ final class RepositoryImport {
   /** A file to become a document. */
   private record Item(String path, long size) {}
 
-  Future<Void> run(Project project, Path dir, GitAccess.Remote remote, Optional<String> branch,
+  /**
+   * A file of HEAD that stays in git only, and why: {@code too_large}, {@code symbolic_link},
+   * {@code submodule} or {@code unsupported_path}.
+   */
+  record Skip(String path, String reason, String message) {}
+
+  /** What HEAD holds: the files to import, the first skipped files and how many were skipped. */
+  private record Tree(List<Item> items, List<Skip> skips, int skipped) {}
+
+  /** A finished import: how many files became documents or blobs, and what stayed in git only. */
+  record Outcome(int imported, List<Skip> skips, int skipped) {}
+
+  Future<Outcome> run(Project project, Path dir, GitAccess.Remote remote, Optional<String> branch,
       Optional<GitAccess.Login> login, JobProgress progress) {
-    return workers.<List<Item>>executeBlocking(() -> clone(dir, remote, branch, login, progress), false)
-        .compose(items -> {
-          progress.phase("creating documents", items.size());
-          return createDocuments(project, dir, items, 0, progress);
+    return workers.<Tree>executeBlocking(() -> clone(dir, remote, branch, login, progress), false)
+        .compose(tree -> {
+          progress.phase("creating documents", tree.items().size());
+          // The root document first: the writes of a batch run at once and would all create it.
+          return files.ensureRoot(project)
+              .compose(v -> createDocuments(project, dir, tree.items(), 0, progress))
+              .map(v -> new Outcome(tree.items().size(), tree.skips(), tree.skipped()));
         });
   }
 
-  private List<Item> clone(Path dir, GitAccess.Remote remote, Optional<String> branch,
+  private Tree clone(Path dir, GitAccess.Remote remote, Optional<String> branch,
       Optional<GitAccess.Login> login, JobProgress progress) throws Exception {
     deleteTree(dir);
     Files.createDirectories(dir.getParent());
@@ -76,11 +95,12 @@ final class RepositoryImport {
     }
   }
 
-  private List<Item> documents(Repository repo, GitWorkspace w) throws IOException {
+  private Tree documents(Repository repo, GitWorkspace w) throws IOException {
     List<Item> items = new ArrayList<>();
+    List<Skip> skips = new ArrayList<>();
     ObjectId head = repo.resolve(Constants.HEAD);
     if (head == null) {
-      return items; // an empty repository
+      return new Tree(items, skips, 0); // an empty repository
     }
     int skipped = 0;
     try (RevWalk walk = new RevWalk(repo); TreeWalk tw = new TreeWalk(repo); var reader = repo.newObjectReader()) {
@@ -88,12 +108,16 @@ final class RepositoryImport {
       tw.setRecursive(true);
       while (tw.next()) {
         String path = tw.getPathString();
-        boolean blob = (tw.getFileMode(0).getBits() & org.eclipse.jgit.lib.FileMode.TYPE_MASK)
-            == org.eclipse.jgit.lib.FileMode.TYPE_FILE;
+        FileMode mode = tw.getFileMode(0);
+        boolean blob = (mode.getBits() & FileMode.TYPE_MASK) == FileMode.TYPE_FILE;
         long size = blob ? reader.getObjectSize(tw.getObjectId(0), Constants.OBJ_BLOB) : -1;
-        if (blob && w.isDocument(tw.getFileMode(0), size) && GitWorkspace.isDocumentPath(path)) {
+        Optional<Skip> skip = skip(path, mode, size, w);
+        if (skip.isEmpty()) {
           items.add(new Item(path, size));
         } else {
+          if (skips.size() < MAX_SKIPS_NAMED) {
+            skips.add(skip.get());
+          }
           skipped++;
         }
       }
@@ -106,7 +130,22 @@ final class RepositoryImport {
       log.info("import of {} leaves {} files in git only (too large, links, submodules or unusable paths)",
           repo.getWorkTree(), skipped);
     }
-    return items;
+    return new Tree(items, skips, skipped);
+  }
+
+  /** Why a file of HEAD cannot be imported; empty when it can. */
+  private Optional<Skip> skip(String path, FileMode mode, long size, GitWorkspace w) {
+    if (mode == FileMode.SYMLINK) {
+      return Optional.of(new Skip(path, "symbolic_link", "symbolic links stay in git only"));
+    }
+    if (mode == FileMode.GITLINK) {
+      return Optional.of(new Skip(path, "submodule", "submodules stay in git only"));
+    }
+    if (!w.isDocument(mode, size)) {
+      return Optional.of(new Skip(path, "too_large",
+          "the file has " + size + " bytes; at most " + settings.maxFileBytes() + " are imported"));
+    }
+    return GitWorkspace.pathProblem(path).map(problem -> new Skip(path, "unsupported_path", problem));
   }
 
   private Future<Void> createDocuments(Project project, Path dir, List<Item> items, int from, JobProgress progress) {
@@ -125,16 +164,17 @@ final class RepositoryImport {
           return out;
         }, false)
         .compose(contents -> {
-          Future<Void> chain = Future.succeededFuture();
+          // All of a batch at once: the files are distinct, so the writes are independent; the
+          // root document folds their entries into a few stored changes instead of one per file,
+          // and the texts are built on every document thread while the database answers.
+          List<Future<Void>> writes = new ArrayList<>(batch.size());
           for (int k = 0; k < batch.size(); k++) {
-            Item item = batch.get(k);
-            byte[] bytes = contents.get(k);
-            chain = chain.compose(v -> files.write(project, new FilePath(item.path()), bytes).map(w -> {
+            writes.add(files.write(project, new FilePath(batch.get(k).path()), contents.get(k)).map(w -> {
               progress.update(1);
               return (Void) null;
             }));
           }
-          return chain;
+          return Future.all(writes).<Void>mapEmpty();
         })
         .compose(v -> createDocuments(project, dir, items, from + batch.size(), progress));
   }

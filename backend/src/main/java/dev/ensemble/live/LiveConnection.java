@@ -4,10 +4,10 @@ import dev.ensemble.ai.ChatEvent;
 import dev.ensemble.ai.ChatFanOut;
 import dev.ensemble.http.Ids;
 import dev.ensemble.projects.ProjectSocketGate.Admitted;
-import dev.ensemble.runs.Run;
 import dev.ensemble.runs.RunAnnouncements;
 import dev.ensemble.runs.RunService;
 import dev.ensemble.runs.RunView;
+import dev.ensemble.terminal.TerminalService;
 import io.vertx.core.Context;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.DecodeException;
@@ -28,13 +28,14 @@ import java.util.UUID;
  * {@code {"channel": "run", "event": "started" | "status" | "output" | "error", "runId", ...}} for
  * runs. The client may send {@code {"type": "ping"}} (answered {@code {"type": "pong"}}),
  * {@code {"type": "subscribe-run", "runId", "afterSeq"}} and {@code {"type": "unsubscribe-run",
- * "runId"}}. Anything else, or a message over the size limit, gets {@code {"type": "error",
+ * "runId"}}, and the shared terminal's {@code terminal-*} messages ({@link TerminalChannel}).
+ * Anything else, or a message over the size limit, gets {@code {"type": "error",
  * "message"}} and a 1008 close. While the socket's queue is full, events wait in a bounded hold
  * and run output waits in its feed (which catches up from the store when it falls behind); a
  * client that takes nothing for {@code maxStall}, or whose held events pass the bound, is dropped
  * with 1013, so memory never grows without bound. All state lives on the connection's context.
  */
-final class LiveConnection implements RunFeed.Sink {
+final class LiveConnection implements RunFeed.Sink, LiveOutbound {
   private static final int MAX_RUN_FEEDS = 16;
   private static final int FINAL_STATUSES_KEPT = 256;
 
@@ -42,6 +43,7 @@ final class LiveConnection implements RunFeed.Sink {
   private final Admitted admitted;
   private final ChatFanOut chat;
   private final RunService runs;
+  private final TerminalChannel terminal;
   private final LiveSettings settings;
   private final ServerWebSocket ws;
   private final Map<UUID, RunFeed> feeds = new HashMap<>();
@@ -56,13 +58,15 @@ final class LiveConnection implements RunFeed.Sink {
   private long stallTimer = -1;
   private boolean closed;
 
-  LiveConnection(Context context, Admitted admitted, ChatFanOut chat, RunService runs, LiveSettings settings) {
+  LiveConnection(Context context, Admitted admitted, ChatFanOut chat, RunService runs, TerminalService terminals,
+      LiveSettings settings) {
     this.context = context;
     this.admitted = admitted;
     this.chat = chat;
     this.runs = runs;
     this.settings = settings;
     this.ws = admitted.socket();
+    this.terminal = new TerminalChannel(context, admitted, terminals, this, this::fail);
   }
 
   void start() {
@@ -75,6 +79,7 @@ final class LiveConnection implements RunFeed.Sink {
     chatSubscription = chat.subscribe(admitted.project().id(), this::onChat);
     runSubscription = runs.announcements().subscribe(admitted.project().id(),
         notice -> context.runOnContext(v -> onRunNotice(notice)));
+    terminal.start();
     send(new JsonObject()
         .put("type", "welcome")
         .put("projectId", admitted.project().id().toString())
@@ -109,6 +114,8 @@ final class LiveConnection implements RunFeed.Sink {
       subscribeRun(message);
     } else if ("unsubscribe-run".equals(type)) {
       runId(message).map(feeds::remove).ifPresent(RunFeed::cancel);
+    } else if (type instanceof String t && t.startsWith("terminal-")) {
+      terminal.onMessage(t, message);
     } else {
       fail("unknown message type '" + type + "'");
     }
@@ -141,20 +148,29 @@ final class LiveConnection implements RunFeed.Sink {
     }
     RunFeed feed = new RunFeed(context, runs, id, this, settings.maxOutboundBytes());
     feeds.put(id, feed);
-    Optional<Run> live = runs.live(id);
-    (live.isPresent() ? io.vertx.core.Future.succeededFuture(live.map(runs::view)) : runs.find(id))
-        .onComplete(ar -> {
-          if (closed || feeds.get(id) != feed) {
-            return;
+    runs.find(id).onComplete(ar -> {
+      if (closed || feeds.get(id) != feed) {
+        return;
+      }
+      Optional<RunView> view = ar.succeeded() ? ar.result() : Optional.empty();
+      if (view.isEmpty() || !view.get().projectId().equals(admitted.project().id())) {
+        feeds.remove(id);
+        send(runError(id, "not_found", "no such run in this project"));
+        return;
+      }
+      // Watching first (on this node or through the run's node), then catching up from the store.
+      runs.watch(id, afterSeq, feed).onComplete(watched -> context.runOnContext(v -> {
+        if (watched.failed()) {
+          if (feeds.remove(id, feed)) {
+            send(runError(id, "unavailable", "the run's output cannot be followed now; try again"));
           }
-          Optional<RunView> view = ar.succeeded() ? ar.result() : Optional.empty();
-          if (view.isEmpty() || !view.get().projectId().equals(admitted.project().id())) {
-            feeds.remove(id);
-            send(runError(id, "not_found", "no such run in this project"));
-            return;
-          }
-          feed.start(afterSeq, runs.live(id), view.get());
-        });
+        } else if (closed || feeds.get(id) != feed) {
+          watched.result().cancel();
+        } else {
+          feed.start(afterSeq, watched.result(), view.get());
+        }
+      }));
+    });
   }
 
   private static Optional<UUID> runId(JsonObject message) {
@@ -273,6 +289,7 @@ final class LiveConnection implements RunFeed.Sink {
     closed = true;
     feeds.values().forEach(RunFeed::cancel);
     feeds.clear();
+    terminal.close();
     writableWaiters.clear();
     held.clear();
     cancelStallTimer();

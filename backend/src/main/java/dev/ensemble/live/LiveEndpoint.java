@@ -3,6 +3,7 @@ package dev.ensemble.live;
 import dev.ensemble.ai.ChatFanOut;
 import dev.ensemble.projects.ProjectSocketGate;
 import dev.ensemble.runs.RunService;
+import dev.ensemble.terminal.TerminalService;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import org.slf4j.Logger;
@@ -10,7 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /api/projects/{projectId}/live}: a project's live channel, a WebSocket of JSON events
- * that every participant receives as they happen (assistant answers, runs and their output).
+ * that every participant receives as they happen (assistant answers, runs and their output, the
+ * shared terminal).
  * Documents and presence travel on /sync instead.
  */
 public final class LiveEndpoint {
@@ -21,13 +23,16 @@ public final class LiveEndpoint {
   private final ProjectSocketGate gate;
   private final ChatFanOut chat;
   private final RunService runs;
+  private final TerminalService terminals;
   private final LiveSettings settings;
 
-  public LiveEndpoint(Vertx vertx, ProjectSocketGate gate, ChatFanOut chat, RunService runs, LiveSettings settings) {
+  public LiveEndpoint(Vertx vertx, ProjectSocketGate gate, ChatFanOut chat, RunService runs, TerminalService terminals,
+      LiveSettings settings) {
     this.vertx = vertx;
     this.gate = gate;
     this.chat = chat;
     this.runs = runs;
+    this.terminals = terminals;
     this.settings = settings;
   }
 
@@ -35,7 +40,7 @@ public final class LiveEndpoint {
     router.get(PATH).handler(ctx -> {
       var context = vertx.getOrCreateContext();
       gate.admit(ctx, ctx.pathParam("projectId"))
-          .onSuccess(a -> new LiveConnection(context, a, chat, runs, settings).start());
+          .onSuccess(a -> new LiveConnection(context, a, chat, runs, terminals, settings).start());
     });
   }
 }

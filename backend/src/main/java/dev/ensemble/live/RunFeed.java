@@ -1,19 +1,17 @@
 package dev.ensemble.live;
 
-import dev.ensemble.runs.Run;
 import dev.ensemble.runs.RunChunk;
-import dev.ensemble.runs.RunLog;
 import dev.ensemble.runs.RunResult;
 import dev.ensemble.runs.RunService;
 import dev.ensemble.runs.RunSubscriber;
 import dev.ensemble.runs.RunView;
+import dev.ensemble.runs.RunWatch;
 import io.vertx.core.Context;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -25,12 +23,19 @@ import java.util.UUID;
  * from the store (and the run's in-memory tail) a page at a time, at the pace its socket drains;
  * once caught up it follows live output again. So a feed holds at most its bound plus one page,
  * however slow the viewer; one that stops reading altogether is dropped by the connection.
- * Ends with a {@code status} message once the run has ended and everything was sent.
+ *
+ * <p>Live output of a run on another node may skip (a message lost between nodes, or dropped
+ * there): at a gap the feed stops following live output and catches up from the store as above,
+ * retrying with a growing pause while the store has not caught up yet. Once the run has ended
+ * the feed reads the store once more (which then holds everything) and ends with a {@code
+ * status} message.
  *
  * <p>Everything but {@link #onChunk} and {@link #onEnd} runs on the connection's context.
  */
 final class RunFeed implements RunSubscriber {
   static final int MESSAGE_BYTES = 64 * 1024;
+  private static final long GAP_PAUSE_MIN_MS = 20;
+  private static final long GAP_PAUSE_MAX_MS = 1_000;
 
   /** The connection, as a feed sees it. */
   interface Sink {
@@ -64,13 +69,15 @@ final class RunFeed implements RunSubscriber {
   private final ArrayDeque<RunChunk> ready = new ArrayDeque<>();
   private final byte[][] carry = {new byte[0], new byte[0]};
   private final long[] carrySeq = new long[2];
-  private Optional<Run> live = Optional.empty();
   private RunView stored;
-  private RunLog.Subscription subscription;
+  private RunWatch watch;
   private boolean catchingUp = true;
+  private boolean reconciled;
+  private long gapPauseMs = GAP_PAUSE_MIN_MS;
   private long sentThrough;
   private boolean waiting;
   private boolean closed;
+  private boolean cancelled;
 
   RunFeed(Context context, RunService runs, UUID runId, Sink sink, long maxPending) {
     this.context = context;
@@ -84,27 +91,23 @@ final class RunFeed implements RunSubscriber {
     return runId;
   }
 
-  /** Starts after {@code afterSeq}, watching the live run when this node has it, else the stored one. */
-  void start(long afterSeq, Optional<Run> liveRun, RunView view) {
+  /**
+   * Starts after {@code afterSeq}. {@code watch} delivers to this feed already, so live chunks
+   * buffer from before the catch-up reads what came before (overlap is skipped).
+   */
+  void start(long afterSeq, RunWatch watch, RunView view) {
     sentThrough = afterSeq;
-    live = liveRun;
+    this.watch = watch;
     stored = view;
-    if (liveRun.isPresent()) {
-      // Live chunks buffer from now on; the catch-up reads what came before (overlap is skipped).
-      subscription = liveRun.get().log().subscribe(afterSeq, this);
-    } else {
-      synchronized (this) {
-        ended = true; // a stored run gets no more output here
-      }
-    }
     catchUp();
   }
 
   /** Stops the feed; nothing more is sent. */
   void cancel() {
     closed = true;
-    if (subscription != null) {
-      subscription.cancel();
+    cancelled = true;
+    if (watch != null) {
+      watch.cancel();
     }
     synchronized (this) {
       pending.clear();
@@ -164,6 +167,7 @@ final class RunFeed implements RunSubscriber {
       }
       List<RunChunk> page = ar.succeeded() ? ar.result() : List.of();
       if (!page.isEmpty()) {
+        gapPauseMs = GAP_PAUSE_MIN_MS;
         ready.addAll(page);
         drain();
       } else if (!wasAccepting) {
@@ -204,9 +208,31 @@ final class RunFeed implements RunSubscriber {
       } // else the drain in progress continues the catch-up
     } else if (!ready.isEmpty()) {
       drain();
+    } else if (end && !reconciled) {
+      // Whatever live output skipped is in the store by now: read it before the end.
+      reconciled = true;
+      catchingUp = true;
+      catchUp();
     } else if (end) {
       finish();
     }
+  }
+
+  /**
+   * Live output skipped a chunk (it came from another node): drop what is buffered and catch up
+   * from the store, after a pause that grows while the store has not caught up either.
+   */
+  private void gap() {
+    synchronized (this) {
+      accepting = false;
+      pending.clear();
+      pendingBytes = 0;
+    }
+    ready.clear();
+    catchingUp = true;
+    long pause = gapPauseMs;
+    gapPauseMs = Math.min(GAP_PAUSE_MAX_MS, gapPauseMs * 2);
+    context.owner().setTimer(pause, t -> catchUp());
   }
 
   /** Sends ready chunks while the socket takes them, then goes on catching up or pumping. */
@@ -215,6 +241,15 @@ final class RunFeed implements RunSubscriber {
       return;
     }
     while (!ready.isEmpty()) {
+      long next = ready.peekFirst().seq();
+      if (next <= sentThrough) {
+        ready.pollFirst(); // already sent (replay and live overlap by design)
+        continue;
+      }
+      if (next > sentThrough + 1 && !catchingUp) {
+        gap(); // from the store a skip is final (output lost for good); from live it is a gap
+        return;
+      }
       if (sink.full()) {
         waiting = true;
         sink.whenWritable(() -> {
@@ -277,8 +312,12 @@ final class RunFeed implements RunSubscriber {
       }
     }
     closed = true;
-    RunView view = live.map(runs::view).orElse(stored);
-    sink.ended(this, runEvent("status", view));
+    runs.find(runId).onComplete(ar -> context.runOnContext(v -> {
+      if (!cancelled) {
+        RunView view = ar.succeeded() ? ar.result().orElse(stored) : stored;
+        sink.ended(this, runEvent("status", view));
+      }
+    }));
   }
 
   /** {@code {"channel": "run", "event", "runId", ...the run}}. */

@@ -37,10 +37,13 @@ public final class ProjectRoutes {
           new JsonObject().put("role", oneOf("editor", "viewer")).put("expiresInHours", integer(1, 720)),
           "role");
 
-  /** Creates a project's root document when it does not exist yet (the sync feature does). */
-  @FunctionalInterface
+  /** A project's root document, which the sync feature keeps. */
   public interface RootDocuments {
+    /** Creates it when it does not exist yet. */
     Future<Void> ensure(Project project);
+
+    /** Shows the project's new name in it. */
+    Future<Void> rename(Project project, String name);
   }
 
   private final ProjectStore projects;
@@ -113,7 +116,9 @@ public final class ProjectRoutes {
         .compose(
             p -> {
               String name = name(UPDATE_PROJECT.read(ctx));
-              return projects.rename(p.id(), name).compose(v -> projects.find(p.id(), Authenticator.require(ctx).user().id()));
+              return projects.rename(p.id(), name)
+                  .compose(v -> roots.rename(p, name))
+                  .compose(v -> projects.find(p.id(), Authenticator.require(ctx).user().id()));
             })
         .map(p -> Reply.ok(p.orElseThrow(() -> ApiException.notFound("project")).toJson()));
   }

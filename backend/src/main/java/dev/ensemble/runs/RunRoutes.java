@@ -174,10 +174,8 @@ public final class RunRoutes {
   }
 
   private Future<Reply> cancel(RoutingContext ctx) {
-    return run(ctx, Role.EDITOR).compose(r -> {
-      boolean cancelled = runs.cancel(r.id());
-      return runs.find(r.id()).map(now -> Reply.ok(now.orElse(r).toJson().put("cancelled", cancelled)));
-    });
+    return run(ctx, Role.EDITOR).compose(r -> runs.cancel(r.id())
+        .compose(cancelled -> runs.find(r.id()).map(now -> Reply.ok(now.orElse(r).toJson().put("cancelled", cancelled)))));
   }
 
   private Future<Reply> configurations(RoutingContext ctx) {

@@ -152,6 +152,23 @@ public final class RunSandbox {
    * {@link SandboxNetwork#attach} has connected its network namespace.
    */
   public List<String> command(RunRequest run, RunLimits limits, Optional<SandboxNetwork.Plumbing> plumbing) {
+    return command(run, limits, plumbing, List.of("/bin/sh", "-c", run.command()));
+  }
+
+  /**
+   * The full command line that starts {@code program} (absolute path and arguments) in the run's
+   * sandbox with its limits and without network access; the shared terminal starts its shell
+   * this way.
+   */
+  public List<String> command(RunRequest run, RunLimits limits, List<String> program) {
+    if (run.allowNetwork()) {
+      throw new IllegalStateException("a program with network access needs its plumbing: see SandboxNetwork");
+    }
+    return command(run, limits, Optional.empty(), program);
+  }
+
+  private List<String> command(
+      RunRequest run, RunLimits limits, Optional<SandboxNetwork.Plumbing> plumbing, List<String> program) {
     List<String> cmd = new ArrayList<>();
     List<String> redirections = new ArrayList<>();
     // bubblewrap reads the filter and the network plumbing from descriptors: a tiny sh opens
@@ -179,7 +196,8 @@ public final class RunSandbox {
     if (!unsandboxed) {
       cmd.add("--nproc=" + limits.maxProcesses());
     }
-    cmd.addAll(List.of("--", "/bin/sh", "-c", run.command()));
+    cmd.add("--");
+    cmd.addAll(program);
     return cmd;
   }
 

@@ -1,5 +1,6 @@
 package dev.ensemble.runs;
 
+import dev.ensemble.cluster.Bus;
 import dev.ensemble.http.ApiException;
 import dev.ensemble.projects.Project;
 import dev.ensemble.sync.files.FilePath;
@@ -18,15 +19,17 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs of projects on this node: starts them on a fresh copy of exactly what collaborators see,
- * records them, announces them to the project, and reads them back (live from the supervisor,
- * afterwards from the store). When the host cannot isolate runs the service still answers for
- * stored runs, and refuses new ones.
+ * Runs of projects: starts them on this node on a fresh copy of exactly what collaborators see,
+ * records them, announces them to the project on every node, and reads them back (live from the
+ * supervisor, otherwise from the store). Runs held by other nodes are watched and cancelled
+ * through the {@link RunRelay}; a run whose node stopped confirming it is ended as killed. When
+ * the host cannot isolate runs the service still answers for stored runs, and refuses new ones.
  */
 public final class RunService {
   private static final Logger log = LoggerFactory.getLogger(RunService.class);
@@ -41,7 +44,13 @@ public final class RunService {
   private final RunWorkspaces workspaces;
   private final boolean singleNode;
   private final RunRecorder recorder;
-  private final RunAnnouncements announcements = new RunAnnouncements();
+  private final RunAnnouncements announcements;
+  private final RunRelay relay;
+  /** Runs accepted here, until they can be cancelled from other nodes. */
+  private final Map<UUID, Future<Void>> reachable = new ConcurrentHashMap<>();
+  /** Output of runs on its way to other nodes. */
+  private final Map<UUID, RunSubscriber> broadcasts = new ConcurrentHashMap<>();
+  private volatile long confirmTimer = -1;
   private volatile Optional<RunSupervisor> supervisor = Optional.empty();
   private volatile Optional<RunSandbox> sandbox = Optional.empty();
   private volatile String unavailable = "the sandbox has not been checked yet";
@@ -51,7 +60,7 @@ public final class RunService {
    *     life left unfinished can be marked as ended at start-up
    */
   public RunService(Vertx vertx, RunSettings settings, RunStore store, RunConfigurationStore configurations,
-      WorkingCopy workingCopy, ProjectFiles files, Path dataDir, boolean singleNode) {
+      WorkingCopy workingCopy, ProjectFiles files, Path dataDir, Bus bus, boolean singleNode) {
     this.vertx = vertx;
     this.settings = settings;
     this.store = store;
@@ -61,6 +70,8 @@ public final class RunService {
     this.workspaces = new RunWorkspaces(dataDir);
     this.singleNode = singleNode;
     this.recorder = new RunRecorder(store);
+    this.announcements = new RunAnnouncements(bus);
+    this.relay = new RunRelay(vertx, bus, store, settings.backlogBytes(), settings.cancelWait());
   }
 
   /**
@@ -76,6 +87,8 @@ public final class RunService {
             return null;
           })
         : Future.succeededFuture();
+    long every = Math.max(1_000, settings.orphanAfter().toMillis() / 4);
+    confirmTimer = vertx.setPeriodic(every, t -> confirmAndEndOrphans());
     return abandoned.recover(e -> Future.succeededFuture())
         .compose(v -> vertx.executeBlocking(() -> {
           SandboxSupport support = SandboxSupport.detect(settings.sandboxUid());
@@ -160,7 +173,9 @@ public final class RunService {
           workspaces.remove(d);
           return null;
         }, false)))
-        .compose(run -> recorder.recorded(run.id()).map(v -> view(run)));
+        .compose(run -> recorder.recorded(run.id())
+            .compose(v -> Optional.ofNullable(reachable.remove(run.id())).orElse(Future.succeededFuture()))
+            .map(v -> view(run)));
   }
 
   /**
@@ -208,6 +223,46 @@ public final class RunService {
     return configurations.setNetworkAllowed(project.id(), allow, userId).compose(v -> networkSetting(project));
   }
 
+  /** The sandbox runs use, once this host was found able to isolate them. */
+  public Optional<RunSandbox> sandbox() {
+    return sandbox;
+  }
+
+  /** Why runs cannot start here (meaningful while {@link #sandbox} is empty). */
+  public String unavailableReason() {
+    return unavailable;
+  }
+
+  /** What one run may use (the terminal's shell gets the same, but for the wall time). */
+  public RunLimits limits() {
+    return settings.limits();
+  }
+
+  /**
+   * A fresh copy of the project, as collaborators see it now, in a directory the sandbox may
+   * write ({@code <data dir>/runs/<projectId>/<id>}), for sandboxed work other than a run (the
+   * shared terminal). Remove it with {@link #removeWorkspace}.
+   */
+  public Future<Path> workspace(Project project, UUID id) {
+    RunSandbox s = sandbox.orElseThrow(() -> ApiException.of(503, "sandbox_unavailable",
+        "the sandbox is not available on this server: " + unavailable));
+    return vertx.executeBlocking(() -> workspaces.create(project.id(), id), false)
+        .compose(dir -> workingCopy.materialise(project, dir)
+            .compose(snapshot -> vertx.executeBlocking(() -> {
+              s.grantWorkspace(dir);
+              return dir;
+            }, false))
+            .recover(e -> removeWorkspace(dir).transform(x -> Future.<Path>failedFuture(e))));
+  }
+
+  /** Removes a directory made by {@link #workspace}, whatever its programs did to it. */
+  public Future<Void> removeWorkspace(Path dir) {
+    return vertx.executeBlocking(() -> {
+      workspaces.remove(dir);
+      return null;
+    }, false);
+  }
+
   /** A run, live from this node or as stored. */
   public Future<Optional<RunView>> find(UUID runId) {
     Optional<Run> live = live(runId);
@@ -227,9 +282,48 @@ public final class RunService {
     return RunView.of(run, supervisor.flatMap(s -> s.queuePosition(run.id())));
   }
 
-  /** Cancels a run on this node; false when it is not running or waiting here. */
-  public boolean cancel(UUID runId) {
-    return supervisor.map(s -> s.cancel(runId)).orElse(false);
+  /**
+   * Cancels a run, on this node or through the node that holds it; false when it had already
+   * ended, or its node did not answer within {@code ENSEMBLE_RUN_CANCEL_WAIT_MS}.
+   */
+  public Future<Boolean> cancel(UUID runId) {
+    if (live(runId).isPresent()) {
+      return Future.succeededFuture(supervisor.map(s -> s.cancel(runId)).orElse(false));
+    }
+    return store.find(runId).compose(found -> found.isPresent() && !found.get().status().isFinal()
+        ? relay.requestCancel(runId)
+        : Future.succeededFuture(false));
+  }
+
+  /**
+   * Delivers a run's output to {@code viewer} as it happens, and its end. On this node: what is
+   * still in memory after {@code afterSeq}, then live, without gaps. Held by another node: what
+   * that node publishes from now on, where chunks may skip (the store has them), and the end; a
+   * stored run that has ended gets only the end.
+   */
+  public Future<RunWatch> watch(UUID runId, long afterSeq, RunSubscriber viewer) {
+    Optional<Run> local = live(runId);
+    if (local.isPresent()) {
+      RunLog.Subscription s = local.get().log().subscribe(afterSeq, viewer);
+      return Future.succeededFuture(s::cancel);
+    }
+    return relay.watch(runId, viewer);
+  }
+
+  /**
+   * Confirms the runs this node holds, then ends runs whose node stopped confirming them for
+   * {@code ENSEMBLE_RUN_ORPHAN_SECONDS} and tells every node.
+   */
+  private void confirmAndEndOrphans() {
+    List<UUID> held = supervisor.map(RunSupervisor::holding).orElse(List.of());
+    store.heartbeat(held)
+        .compose(v -> store.endOrphans(settings.orphanAfter(), held))
+        .onSuccess(ended -> ended.forEach(r -> {
+          log.warn("run {} was held by a node that stopped confirming it; marked killed", r.id());
+          announcements.publish(new RunAnnouncements.Notice(RunView.of(r), false));
+          relay.endedInStore(r);
+        }))
+        .onFailure(e -> log.warn("confirming runs failed: {}", e.toString()));
   }
 
   /** A project's runs, newest first; live state wins over what is stored so far. */
@@ -302,6 +396,9 @@ public final class RunService {
 
   /** Stops every run on this node (their ends are recorded, bounded in time). */
   public Future<Void> close() {
+    if (confirmTimer >= 0) {
+      vertx.cancelTimer(confirmTimer);
+    }
     Optional<RunSupervisor> s = supervisor;
     supervisor = Optional.empty();
     if (s.isEmpty()) {
@@ -310,27 +407,40 @@ public final class RunService {
     return vertx.executeBlocking(() -> {
       s.get().close();
       return null;
-    }, false);
+    }, false)
+        .compose(v -> relay.settled(settings.cancelWait()))
+        .compose(v -> announcements.sent().timeout(settings.cancelWait().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+            .otherwiseEmpty());
   }
 
-  /** Records runs and tells the project about them. */
+  /** Records runs, tells the project about them, and shares them with the other nodes. */
   private final class Events implements RunEvents {
     @Override
     public void queued(Run run) {
       recorder.queued(run);
+      reachable.put(run.id(), relay.host(run.id(), id -> supervisor.map(s -> s.cancel(id)).orElse(false)));
       announcements.publish(new RunAnnouncements.Notice(view(run), true));
     }
 
     @Override
     public void started(Run run) {
       recorder.started(run);
+      RunSubscriber broadcast = relay.broadcast(run.id());
+      broadcasts.put(run.id(), broadcast);
+      run.log().subscribe(0, broadcast);
       announcements.publish(new RunAnnouncements.Notice(view(run), false));
     }
 
     @Override
     public void ended(Run run, RunResult result) {
       recorder.ended(run, result);
-      announcements.publish(new RunAnnouncements.Notice(view(run), false));
+      reachable.remove(run.id());
+      RunAnnouncements.Notice end = new RunAnnouncements.Notice(view(run), false);
+      announcements.deliver(end);
+      // Other nodes read what they missed from the store, so they hear of the end once it is there.
+      Future<Void> stored = recorder.stored(run.id());
+      stored.onComplete(x -> announcements.share(end));
+      relay.ended(run.id(), result, stored, Optional.ofNullable(broadcasts.remove(run.id())));
     }
   }
 }

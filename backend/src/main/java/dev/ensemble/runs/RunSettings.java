@@ -14,9 +14,14 @@ import java.util.Map;
  * @param maxPerProject concurrent runs per project
  * @param maxPerNode concurrent runs on this node
  * @param queueMax runs that may wait for a slot; beyond it new runs are refused
- * @param backlogBytes recent output kept in memory per run for late viewers
+ * @param backlogBytes recent output kept in memory per run for late viewers; also the most output of
+ *     one run waiting to go out on the bus between nodes
  * @param networkForOwners whether project owners may let their runs use the network
  *     ({@code ENSEMBLE_RUN_NETWORK}: {@code owner}, the default, or {@code never})
+ * @param orphanAfter how long a run's node may go without confirming it before any node marks the
+ *     run killed (nodes confirm their runs every quarter of this)
+ * @param cancelWait how long a node waits for another node's answer to a cancel it passed on, and
+ *     when stopping, for the ends of its runs to reach the other nodes
  */
 public record RunSettings(
     RunLimits limits,
@@ -27,10 +32,13 @@ public record RunSettings(
     int maxPerNode,
     int queueMax,
     long backlogBytes,
-    boolean networkForOwners) {
+    boolean networkForOwners,
+    java.time.Duration orphanAfter,
+    java.time.Duration cancelWait) {
 
   public RunSettings {
-    if (sandboxUid < 1 || maxPerUser < 1 || maxPerProject < 1 || maxPerNode < 1 || queueMax < 0 || backlogBytes < 1024) {
+    if (sandboxUid < 1 || maxPerUser < 1 || maxPerProject < 1 || maxPerNode < 1 || queueMax < 0 || backlogBytes < 1024
+        || orphanAfter.toSeconds() < 4 || cancelWait.toMillis() < 1) {
       throw new IllegalArgumentException("run settings out of range");
     }
   }
@@ -50,7 +58,9 @@ public record RunSettings(
         (int) RunLimits.number(env, "ENSEMBLE_RUN_MAX_PER_NODE", 4, 1, 10_000),
         (int) RunLimits.number(env, "ENSEMBLE_RUN_QUEUE_MAX", 100, 0, 1_000_000),
         RunLimits.number(env, "ENSEMBLE_RUN_BACKLOG_BYTES", 1L << 20, 1024, 1L << 30),
-        networkPolicy(env));
+        networkPolicy(env),
+        java.time.Duration.ofSeconds(RunLimits.number(env, "ENSEMBLE_RUN_ORPHAN_SECONDS", 60, 4, 86_400)),
+        java.time.Duration.ofMillis(RunLimits.number(env, "ENSEMBLE_RUN_CANCEL_WAIT_MS", 3_000, 1, 60_000)));
   }
 
   private static boolean networkPolicy(Map<String, String> env) {

@@ -134,13 +134,41 @@ public final class RunStore {
 
   /**
    * Marks runs this node left queued or running (it stopped without ending them) as killed.
-   * Single-node only: with several nodes this needs the owning node recorded per run.
+   * Single-node only: with several nodes, {@link #endOrphans} ends runs whose node went away.
    */
   public Future<Integer> endAbandoned() {
     return pool.query(
             "UPDATE runs SET status = 'killed', finished_at = now() WHERE status IN ('queued', 'running')")
         .execute()
         .map(rows -> rows.rowCount());
+  }
+
+  /** Confirms that this node still holds these runs (the ones not yet ended). */
+  public Future<Void> heartbeat(List<UUID> ids) {
+    if (ids.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return pool.preparedQuery(
+            "UPDATE runs SET heartbeat_at = now() WHERE id = ANY($1) AND status IN ('queued', 'running')")
+        .execute(Tuple.tuple().addArrayOfUUID(ids.toArray(new UUID[0])))
+        .mapEmpty();
+  }
+
+  /**
+   * Marks runs whose node has not confirmed them for {@code silentFor} as killed, and returns them
+   * as they are now; never those in {@code held} (this node's own). Safe on every node at once:
+   * each row is ended (and returned) by one of them.
+   */
+  public Future<List<StoredRun>> endOrphans(java.time.Duration silentFor, List<UUID> held) {
+    return pool.preparedQuery(
+            "UPDATE runs SET status = 'killed', finished_at = now() WHERE status IN ('queued', 'running')"
+                + " AND heartbeat_at < now() - make_interval(secs => $1) AND NOT (id = ANY($2)) RETURNING " + COLUMNS)
+        .execute(Tuple.tuple().addDouble(silentFor.toMillis() / 1000.0).addArrayOfUUID(held.toArray(new UUID[0])))
+        .map(rows -> {
+          List<StoredRun> out = new ArrayList<>();
+          rows.forEach(r -> out.add(StoredRun.from(r)));
+          return out;
+        });
   }
 
   private static OffsetDateTime utc(Instant i) {

@@ -5,7 +5,10 @@ package dev.ensemble.runs;
  * sequence order; implementations must not block (hand work to an event loop or a queue).
  */
 public interface RunSubscriber {
-  /** The next chunk; sequence numbers arrive without gaps from where the subscription began. */
+  /**
+   * The next chunk; from a run on this node sequence numbers arrive without gaps from where the
+   * subscription began. Relayed from another node they may skip: the store has what was skipped.
+   */
   void onChunk(RunChunk chunk);
 
   /** The run ended; no more chunks follow. */

@@ -104,6 +104,11 @@ public final class RunSupervisor implements AutoCloseable {
     }
   }
 
+  /** The runs this node holds now: waiting or running. */
+  public List<UUID> holding() {
+    return List.copyOf(active.keySet());
+  }
+
   /** Where a waiting run stands in the queue (1 = next). */
   public Optional<Integer> queuePosition(UUID id) {
     return queue.position(id);

@@ -40,6 +40,17 @@ public record RunView(
         s.outputBytes(), s.truncated(), Optional.empty());
   }
 
+  /** Reads what {@link #toJson} wrote (as another node sent it). */
+  static RunView fromJson(JsonObject json) {
+    return new RunView(
+        UUID.fromString(json.getString("id")), UUID.fromString(json.getString("projectId")),
+        Optional.ofNullable(json.getString("startedBy")).map(UUID::fromString), json.getString("command"),
+        RunStatus.fromWire(json.getString("status")), Optional.ofNullable(json.getInteger("exitCode")),
+        Optional.ofNullable(json.getString("startedAt")).map(Instant::parse),
+        Optional.ofNullable(json.getLong("durationMs")), json.getLong("outputBytes", 0L),
+        json.getBoolean("truncated", false), Optional.ofNullable(json.getInteger("queuePosition")));
+  }
+
   /** The JSON of {@code GET /api/runs/{id}}; absent values are null. */
   public JsonObject toJson() {
     JsonObject json = new JsonObject()

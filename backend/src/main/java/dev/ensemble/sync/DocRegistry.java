@@ -13,6 +13,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,6 +48,8 @@ final class DocRegistry implements DocSession.Host {
   private final ExecutorService pool;
   private final Map<DocumentId, Future<Optional<DocSession>>> sessions = new ConcurrentHashMap<>();
   private final Map<DocumentId, Bus.Subscription> subscriptions = new ConcurrentHashMap<>();
+  /** Loaded sessions without a peer, least recently used first (guarded by itself). */
+  private final LinkedHashMap<DocumentId, DocSession> idle = new LinkedHashMap<>(64, 0.75f, true);
 
   DocRegistry(Vertx vertx, DocumentStore store, Bus bus, SyncSettings settings) {
     this.vertx = vertx;
@@ -64,6 +69,18 @@ final class DocRegistry implements DocSession.Host {
         .filter(Future::succeeded)
         .flatMap(f -> f.result().stream())
         .forEach(s -> s.changedElsewhere(Long.MAX_VALUE)));
+  }
+
+  /** Documents in memory on this node (loaded or loading). */
+  int loadedCount() {
+    return sessions.size();
+  }
+
+  /** Of those, the ones no peer syncs. */
+  int idleCount() {
+    synchronized (idle) {
+      return idle.size();
+    }
   }
 
   /** The loaded session of a document, if it is in memory now. */
@@ -237,8 +254,35 @@ final class DocRegistry implements DocSession.Host {
   }
 
   @Override
+  public void idle(DocSession session) {
+    List<DocSession> over = new ArrayList<>();
+    synchronized (idle) {
+      idle.put(session.id(), session); // moves it to the most recently used end
+      Iterator<Map.Entry<DocumentId, DocSession>> oldest = idle.entrySet().iterator();
+      while (idle.size() > settings.maxIdleDocuments() && oldest.hasNext()) {
+        Map.Entry<DocumentId, DocSession> e = oldest.next();
+        if (e.getValue() != session) {
+          over.add(e.getValue());
+          oldest.remove();
+        }
+      }
+    }
+    over.forEach(DocSession::evictNowIfIdle);
+  }
+
+  @Override
+  public void inUse(DocSession session) {
+    synchronized (idle) {
+      idle.remove(session.id(), session);
+    }
+  }
+
+  @Override
   public void closed(DocSession session) {
     DocumentId id = session.id();
+    synchronized (idle) {
+      idle.remove(id, session);
+    }
     // The subscription first: a successor can only start loading once the session is gone.
     Bus.Subscription sub = subscriptions.remove(id);
     if (sub != null) {

@@ -60,6 +60,12 @@ final class DocSession {
 
     /** The session has closed; forget it. */
     void closed(DocSession session);
+
+    /** The session has no peer now (or was just used without one): a candidate for eviction. */
+    void idle(DocSession session);
+
+    /** A peer attached: the session is in use. */
+    void inUse(DocSession session);
   }
 
   private record Inbound(Peer peer, WireMessage message) {}
@@ -206,7 +212,21 @@ final class DocSession {
     if (states.isEmpty() && !closed) {
       long generation = ++idleGeneration;
       later(host.settings().idleEviction().toMillis(), () -> evictIfIdle(generation));
+      host.idle(this);
     }
+  }
+
+  /**
+   * Leaves memory now if it still has no peer and nothing in flight (the node holds more idle
+   * documents than its budget); otherwise the idle timer stays in charge.
+   */
+  void evictNowIfIdle() {
+    exec.execute(() -> {
+      if (closed || !states.isEmpty() || persisting || compacting || !inbox.isEmpty() || !edits.isEmpty()) {
+        return;
+      }
+      close();
+    });
   }
 
   /** Runs the reader on the document's thread (tests and tools read through this). */
@@ -363,6 +383,7 @@ final class DocSession {
       states.put(peer, state);
       peers.add(peer);
       idleGeneration++;
+      host.inUse(this);
     }
     return state;
   }

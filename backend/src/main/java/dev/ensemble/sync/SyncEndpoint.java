@@ -52,6 +52,16 @@ public final class SyncEndpoint {
   }
 
   /** Server-side access to the documents this endpoint syncs. */
+  /** Documents in memory on this node, for metrics. */
+  public int loadedDocuments() {
+    return registry.loadedCount();
+  }
+
+  /** Documents in memory that no peer syncs, for metrics. */
+  public int idleDocuments() {
+    return registry.idleCount();
+  }
+
   public Documents documents() {
     return documents;
   }

@@ -24,6 +24,9 @@ import java.util.Map;
  * @param maxFileBytes largest file the files API accepts (413 above)
  * @param maxPathLength longest file path, in characters
  * @param maxPathDepth most path segments (directories plus the file name)
+ * @param maxIdleDocuments documents with no peer kept in memory at once on this node; beyond it the
+ *     least recently used are dropped at once instead of after {@code idleEviction} (a loaded
+ *     Automerge text costs hundreds of bytes per character of native memory)
  */
 public record SyncSettings(
     int maxMessageBytes,
@@ -37,7 +40,8 @@ public record SyncSettings(
     int documentThreads,
     int maxFileBytes,
     int maxPathLength,
-    int maxPathDepth) {
+    int maxPathDepth,
+    int maxIdleDocuments) {
 
   public static SyncSettings defaults() {
     return fromEnv(Map.of());
@@ -64,13 +68,14 @@ public record SyncSettings(
         e.integer("ENSEMBLE_SYNC_DOCUMENT_THREADS", Math.max(2, Runtime.getRuntime().availableProcessors()), 1, 1024),
         e.integer("ENSEMBLE_SYNC_MAX_FILE_BYTES", 10 * 1024 * 1024, 1, 1 << 30),
         e.integer("ENSEMBLE_SYNC_MAX_PATH_LENGTH", 1024, 1, 65_536),
-        e.integer("ENSEMBLE_SYNC_MAX_PATH_DEPTH", 32, 1, 1024));
+        e.integer("ENSEMBLE_SYNC_MAX_PATH_DEPTH", 32, 1, 1024),
+        e.integer("ENSEMBLE_SYNC_MAX_IDLE_DOCUMENTS", 256, 1, 10_000_000));
   }
 
   public SyncSettings {
     if (maxMessageBytes < 1024 || maxOutboundBytes < maxMessageBytes || maxInFlight < 2
         || maxDocumentsPerConnection < 1 || documentThreads < 1 || compactionMinBytes < 0
-        || maxFileBytes < 1 || maxPathLength < 1 || maxPathDepth < 1) {
+        || maxFileBytes < 1 || maxPathLength < 1 || maxPathDepth < 1 || maxIdleDocuments < 1) {
       throw new IllegalArgumentException("invalid sync settings");
     }
   }
@@ -86,17 +91,25 @@ public record SyncSettings(
   public SyncSettings withMaxMessageBytes(int bytes) {
     return new SyncSettings(bytes, Math.max(bytes, maxOutboundBytes), maxInFlight, maxDocumentsPerConnection,
         joinTimeout, keepAlive, idleEviction, compactionMinBytes, documentThreads, maxFileBytes, maxPathLength,
-        maxPathDepth);
+        maxPathDepth, maxIdleDocuments);
   }
 
   public SyncSettings withIdleEviction(Duration idle) {
     return new SyncSettings(maxMessageBytes, maxOutboundBytes, maxInFlight, maxDocumentsPerConnection,
-        joinTimeout, keepAlive, idle, compactionMinBytes, documentThreads, maxFileBytes, maxPathLength, maxPathDepth);
+        joinTimeout, keepAlive, idle, compactionMinBytes, documentThreads, maxFileBytes, maxPathLength, maxPathDepth,
+        maxIdleDocuments);
   }
 
   public SyncSettings withCompactionMinBytes(long bytes) {
     return new SyncSettings(maxMessageBytes, maxOutboundBytes, maxInFlight, maxDocumentsPerConnection,
-        joinTimeout, keepAlive, idleEviction, bytes, documentThreads, maxFileBytes, maxPathLength, maxPathDepth);
+        joinTimeout, keepAlive, idleEviction, bytes, documentThreads, maxFileBytes, maxPathLength, maxPathDepth,
+        maxIdleDocuments);
+  }
+
+  public SyncSettings withMaxIdleDocuments(int documents) {
+    return new SyncSettings(maxMessageBytes, maxOutboundBytes, maxInFlight, maxDocumentsPerConnection,
+        joinTimeout, keepAlive, idleEviction, compactionMinBytes, documentThreads, maxFileBytes, maxPathLength,
+        maxPathDepth, documents);
   }
 
   /** Integer variables with a range; blank counts as unset. */

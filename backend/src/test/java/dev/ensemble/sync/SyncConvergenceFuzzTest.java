@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.ensemble.support.ApiClient;
 import dev.ensemble.support.TestServer;
+import dev.ensemble.support.TwoNodes;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;

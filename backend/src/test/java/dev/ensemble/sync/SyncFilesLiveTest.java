@@ -67,5 +67,6 @@ class SyncFilesLiveTest {
     assertEquals(before.getBytes(StandardCharsets.UTF_8).length, entry.getInteger("size"));
     assertEquals(after.getBytes(StandardCharsets.UTF_8).length, r.getInteger("rootSizeAfter"));
     assertEquals("live 😀", r.getString("rootName"));
+    assertEquals("renamed 🎉", r.getString("rootNameAfterRename"), "a rename shows in the root document live");
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ensemble.support.ApiClient;
 import dev.ensemble.support.TestServer;
+import dev.ensemble.support.TwoNodes;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;

@@ -44,9 +44,10 @@ class SyncSettingsEnvTest {
         Map.entry("ENSEMBLE_SYNC_DOCUMENT_THREADS", "3"),
         Map.entry("ENSEMBLE_SYNC_MAX_FILE_BYTES", "1_000"),
         Map.entry("ENSEMBLE_SYNC_MAX_PATH_LENGTH", " 64 "),
-        Map.entry("ENSEMBLE_SYNC_MAX_PATH_DEPTH", "4")));
+        Map.entry("ENSEMBLE_SYNC_MAX_PATH_DEPTH", "4"),
+        Map.entry("ENSEMBLE_SYNC_MAX_IDLE_DOCUMENTS", "7")));
     assertEquals(new SyncSettings(2048, 4096, 8, 3, Duration.ofMillis(500), Duration.ofMillis(700),
-        Duration.ofMillis(50), 0, 3, 1000, 64, 4), s);
+        Duration.ofMillis(50), 0, 3, 1000, 64, 4, 7), s);
   }
 
   @Test
@@ -56,6 +57,7 @@ class SyncSettingsEnvTest {
     assertBad("ENSEMBLE_SYNC_MAX_MESSAGE_BYTES", "12");
     assertBad("ENSEMBLE_SYNC_DOCUMENT_THREADS", "0");
     assertBad("ENSEMBLE_SYNC_IDLE_EVICTION_MS", "-5");
+    assertBad("ENSEMBLE_SYNC_MAX_IDLE_DOCUMENTS", "0");
     assertBad("ENSEMBLE_SYNC_MAX_FILE_BYTES", "99999999999");
     ConfigException e = assertThrows(ConfigException.class, () -> SyncSettings.fromEnv(Map.of(
         "ENSEMBLE_SYNC_MAX_MESSAGE_BYTES", "65536", "ENSEMBLE_SYNC_MAX_OUTBOUND_BYTES", "4096")));

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The web app in a real browser (Debian's chromium driven by playwright-core, scripts in web/e2e):
  * sign-up, projects and invites across two browser contexts, and two people editing one file
- * live, and importing, editing, committing and pushing a git repository. They take the README's
+ * live, importing, editing, committing and pushing a git repository, and the shared terminal
+ * typed by one and watched by another (that one needs the sandbox too). They take the README's
  * screenshots. Skipped only when chromium is absent and
  * ENSEMBLE_REQUIRE_BROWSER is not true.
  */
@@ -65,6 +66,12 @@ class BrowserFlowTest {
     }
   }
 
+  @Test
+  void anOwnerTypesInTheSharedTerminalWhileAViewerWatches() throws Exception {
+    runScript("terminal.e2e.mjs", "ENSEMBLE_SCREENSHOT_TERMINAL", "screenshot-terminal.png");
+  }
+
+  /** Runs one web/e2e script against a fresh server; it exits 0 only when its scenario passed. */
   private static void runScript(String script, String screenshotVariable, String screenshot) throws Exception {
     runScript(script, screenshotVariable, screenshot, Map.of(), Map.of());
   }

@@ -58,6 +58,20 @@ public final class FileTree {
     return true;
   }
 
+  /** Sets the project name the root document shows, as a minimal edit of the existing text. */
+  static void setName(Transaction tx, String projectName) {
+    Optional<ObjectId> existing = tx.get(ObjectId.ROOT, NAME)
+        .flatMap(v -> v instanceof AmValue.Text t ? Optional.of(t.getId()) : Optional.empty());
+    if (existing.isEmpty()) {
+      text(tx, ObjectId.ROOT, NAME, projectName);
+      return;
+    }
+    String before = tx.text(existing.get()).orElse("");
+    for (TextDiff.CodePointSplice s : TextDiff.forAutomerge(before, TextDiff.between(before, projectName))) {
+      tx.spliceText(existing.get(), s.at(), s.delete(), s.insert());
+    }
+  }
+
   static List<Entry> list(Read doc) {
     List<Entry> out = new ArrayList<>();
     files(doc).flatMap(doc::mapEntries).ifPresent(entries -> {

@@ -49,6 +49,16 @@ public final class ProjectFiles {
         .mapEmpty();
   }
 
+  /** Shows the project's new name in its root document (collaborators see it change live). */
+  public Future<Void> renameRoot(Project project, String name) {
+    return ensureRoot(project)
+        .compose(v -> documents.change(root(project), project.id(), tx -> {
+          FileTree.setName(tx, name);
+          return Boolean.TRUE;
+        }))
+        .mapEmpty();
+  }
+
   public Future<List<Entry>> list(Project project) {
     return readRoot(project, FileTree::list);
   }

@@ -1,8 +1,6 @@
-package dev.ensemble.sync;
+package dev.ensemble.support;
 
 import dev.ensemble.config.DatabaseUrl;
-import dev.ensemble.support.TestDatabase;
-import dev.ensemble.support.TestServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -22,7 +20,7 @@ import org.junit.jupiter.api.Assumptions;
  * it answers, otherwise a {@code redis-server} started here. Without either, the calling test is
  * skipped with a message, unless ENSEMBLE_REQUIRE_REDIS=true.
  */
-final class TwoNodes implements AutoCloseable {
+public final class TwoNodes implements AutoCloseable {
   private final DatabaseUrl db;
   private final Process ownRedis;
   private final TestServer a;
@@ -36,7 +34,12 @@ final class TwoNodes implements AutoCloseable {
   }
 
   /** Starts both nodes; {@code what} names the test in the skip message. */
-  static TwoNodes start(String what) throws Exception {
+  public static TwoNodes start(String what) throws Exception {
+    return start(what, Map.of());
+  }
+
+  /** Starts both nodes with these ENSEMBLE_* settings added. */
+  public static TwoNodes start(String what, Map<String, String> overrides) throws Exception {
     Process[] started = new Process[1];
     Optional<Integer> port = redisPort(started);
     if (port.isEmpty()) {
@@ -48,18 +51,23 @@ final class TwoNodes implements AutoCloseable {
     }
     DatabaseUrl db = TestDatabase.fresh();
     String redisUrl = "redis://127.0.0.1:" + port.get();
-    return new TwoNodes(db, started[0], node(db, redisUrl), node(db, redisUrl));
+    return new TwoNodes(db, started[0], node(db, redisUrl, overrides), node(db, redisUrl, overrides));
   }
 
-  TestServer a() {
+  public TestServer a() {
     return a;
   }
 
-  TestServer b() {
+  public TestServer b() {
     return b;
   }
 
-  static String syncUrl(TestServer node, String project, String token) {
+  /** The database both nodes share. */
+  public DatabaseUrl database() {
+    return db;
+  }
+
+  public static String syncUrl(TestServer node, String project, String token) {
     return "ws://127.0.0.1:" + node.port() + "/sync?project=" + project + "&access_token=" + token;
   }
 
@@ -73,13 +81,14 @@ final class TwoNodes implements AutoCloseable {
     }
   }
 
-  private static TestServer node(DatabaseUrl db, String redisUrl) throws IOException {
+  private static TestServer node(DatabaseUrl db, String redisUrl, Map<String, String> overrides) throws IOException {
     Path dataDir = Files.createTempDirectory("ensemble-node");
     Map<String, String> env = new HashMap<>();
     env.put("ENSEMBLE_HTTP_PORT", Integer.toString(TestServer.freePort()));
     env.put("ENSEMBLE_DATA_DIR", dataDir.toString());
     env.put("ENSEMBLE_DATABASE_URL", TestDatabase.urlOf(db));
     env.put("ENSEMBLE_REDIS_URL", redisUrl);
+    env.putAll(overrides);
     return TestServer.startWith(env, dataDir);
   }
 
