@@ -9,7 +9,11 @@ export default defineConfig({
   plugins: [react()],
   server: {
     proxy: Object.fromEntries(
-      backendPaths.map((path) => [path, { target: backend, ws: path === '/sync' }]),
+      // /sync and the project live channel (/api/projects/{id}/live) are WebSockets.
+      backendPaths.map((path) => [
+        path,
+        { target: backend, ws: path === '/sync' || path === '/api' },
+      ]),
     ),
   },
   build: {

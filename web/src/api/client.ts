@@ -141,6 +141,8 @@ export interface ChatMessage {
 export interface ChatRequest {
   threadId?: string;
   message: string;
+  /** One of the project's offered models (`api.ai.models`); the default chat model if absent. */
+  model?: string;
   context?: { path?: string; selection?: string; openPaths?: string[] };
 }
 
@@ -168,6 +170,54 @@ export interface AgentSettings {
   maxSteps: number;
   approvalTimeoutSeconds: number;
 }
+
+export type AiProviderKind = 'openai' | 'anthropic' | 'gemini' | 'openai-compatible';
+export const AI_PROVIDER_KINDS: readonly AiProviderKind[] = [
+  'openai',
+  'anthropic',
+  'gemini',
+  'openai-compatible',
+];
+
+/** A project's own model provider; the key itself is never sent back, only whether one is stored. */
+export interface ProjectAiProvider {
+  kind: AiProviderKind;
+  baseUrl: string;
+  hasApiKey: boolean;
+  chatModel: string;
+  completionModel: string | null;
+  models: string[];
+  updatedBy: string | null;
+  updatedAt: string;
+}
+
+/** The models members may pick in a project, and where they come from. */
+export interface AiModelOffer {
+  source: 'project' | 'instance';
+  kind: AiProviderKind;
+  chatModel: string;
+  completionModel: string;
+  models: string[];
+  /** When true, a question naming any other model is refused. */
+  restricted: boolean;
+}
+
+export interface AiProviders {
+  project: ProjectAiProvider | null;
+  instance: AiModelOffer | null;
+}
+
+/** An owner's save: leaving `apiKey` out keeps the stored key (same kind and URL); null removes it. */
+export interface AiProviderRequest {
+  kind: AiProviderKind;
+  baseUrl?: string;
+  apiKey?: string | null;
+  chatModel: string;
+  completionModel?: string;
+  models?: string[];
+}
+
+export type AiModels = { configured: false; models: [] } | ({ configured: true } & AiModelOffer);
 
 export interface GitChange {
   path: string;
@@ -494,6 +544,14 @@ export const api = {
         'POST',
         `/api/projects/${seg(projectId)}/ai/threads/${seg(threadId)}/stop`,
       ),
+    provider: (projectId: string, signal?: AbortSignal) =>
+      json<AiProviders>('GET', `/api/projects/${seg(projectId)}/ai/provider`, { signal }),
+    setProvider: (projectId: string, body: AiProviderRequest) =>
+      json<AiProviders>('PUT', `/api/projects/${seg(projectId)}/ai/provider`, { body }),
+    removeProvider: (projectId: string) =>
+      empty('DELETE', `/api/projects/${seg(projectId)}/ai/provider`),
+    models: (projectId: string, signal?: AbortSignal) =>
+      json<AiModels>('GET', `/api/projects/${seg(projectId)}/ai/models`, { signal }),
   },
   agent: {
     run: (projectId: string, body: ChatRequest, signal?: AbortSignal) =>

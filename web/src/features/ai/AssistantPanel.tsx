@@ -3,6 +3,7 @@ import type { AgentStep, ChatMessage } from '../../api/client';
 import { useLiveContext } from '../../live/useLiveChannel';
 import { AgentSteps } from './AgentSteps';
 import { describeAiError, parseBlocks } from './liveAnswers';
+import { ModelPicker } from './ModelPicker';
 import { useAgent } from './useAgent';
 import { useAssistant } from './useAssistant';
 import './ai.css';
@@ -22,6 +23,7 @@ export function AssistantPanel({
   const agent = useAgent(projectId, ai.threadId, channel);
   const [agentMode, setAgentMode] = useState(false);
   const [draft, setDraft] = useState('');
+  const [model, setModel] = useState('');
   const autoApply = agent.settings.status === 'ready' && agent.settings.data.autoApply;
   const threads = ai.threads.state.status === 'ready' ? ai.threads.state.data : [];
 
@@ -30,7 +32,7 @@ export function AssistantPanel({
     const text = draft.trim();
     if (!text) return;
     setDraft('');
-    void ai.ask(text, agentMode ? 'agent' : 'chat');
+    void ai.ask(text, model || undefined, agentMode ? 'agent' : 'chat');
   };
 
   // Whoever started it, the answer in progress is an agent run or a chat answer: stop either.
@@ -144,6 +146,7 @@ export function AssistantPanel({
                 }
               }}
             />
+            <ModelPicker projectId={projectId} value={model} onChange={setModel} />
             {ai.streaming ? (
               <button type="button" className="button" onClick={() => void stop()}>
                 Stop

@@ -51,8 +51,11 @@ export function useAssistant(projectId: string, channel: LiveChannel | null) {
     });
   }, [channel, reloadThreads, reloadThread]);
 
-  /** Asks a question, or (mode `agent`) gives the agent a task whose steps stream in as well. */
-  const ask = async (text: string, mode: 'chat' | 'agent' = 'chat') => {
+  /**
+   * Asks in the open thread (or a new one); `model` is one the project offers, else its default.
+   * In mode `agent` the text is a task for the agent, whose steps stream in as well.
+   */
+  const ask = async (text: string, model?: string, mode: 'chat' | 'agent' = 'chat') => {
     setError(null);
     setAsking(true);
     const selection = editorSelection();
@@ -63,6 +66,7 @@ export function useAssistant(projectId: string, channel: LiveChannel | null) {
       const body = {
         ...(threadId === null ? {} : { threadId }),
         message: text,
+        ...(model ? { model } : {}),
         ...(context ? { context } : {}),
       };
       const response = await (mode === 'agent'

@@ -69,6 +69,7 @@ describe('members page', () => {
       'GET /api/projects/p1': { body: project() },
       'GET /api/projects/p1/members': { body: [member(alice, 'owner')] },
       'GET /api/projects/p1/invites': { body: [] },
+      'GET /api/projects/p1/ai/provider': { body: { project: null, instance: null } },
       'PATCH /api/projects/p1/members/u-alice': apiError(
         409,
         'last_owner',

@@ -16,6 +16,7 @@ import { formatDateTime, ROLE_LABELS } from '../../ui/format';
 import { Loading } from '../../ui/Loading';
 import { PageHeader } from '../../ui/PageHeader';
 import { RoleBadge } from '../../ui/RoleBadge';
+import { AssistantSettings } from '../ai/AssistantSettings';
 import { useCurrentUser } from '../auth/useSession';
 import { ProjectInvites } from '../invites/ProjectInvites';
 import { ProjectNav } from './ProjectNav';
@@ -109,6 +110,7 @@ function ProjectMembers({ project, onProjectChanged }: ProjectMembersProps) {
         />
       )}
       {owner && <ProjectInvites projectId={project.id} />}
+      {owner && <AssistantSettings projectId={project.id} />}
       {removing && (
         <ConfirmDialog
           title={

@@ -6,7 +6,7 @@ import dev.ensemble.ai.ChatFanOut;
 import dev.ensemble.ai.ChatService;
 import dev.ensemble.ai.ChatStore;
 import dev.ensemble.ai.Langchain4jProvider;
-import dev.ensemble.ai.Langchain4jToolModel;
+import dev.ensemble.ai.ProjectProviders;
 import dev.ensemble.ai.agent.AgentRoutes;
 import dev.ensemble.ai.agent.AgentService;
 import dev.ensemble.cluster.Bus;
@@ -165,7 +165,9 @@ public final class Ensemble {
     Optional<AiProvider> aiProvider =
         config.ai().endpoint().map(endpoint -> new Langchain4jProvider(endpoint, config.ai().timeout()));
     ChatFanOut chatFanOut = new ChatFanOut();
-    ChatService chat = new ChatService(config.ai(), aiProvider, new ChatStore(db.pool()), chatFanOut);
+    ChatService chat = new ChatService(
+        config.ai(), ProjectProviders.create(vertx, config.ai(), aiProvider, db.pool(), secrets),
+        new ChatStore(db.pool()), chatFanOut);
     AiRoutes ai = new AiRoutes(chat, projectStore, config.ai());
     SyncEndpoint sync = new SyncEndpoint(vertx, db.pool(), authenticator, projectStore, syncSettings, bus);
     registry.gauge("ensemble.documents.loaded", sync, SyncEndpoint::loadedDocuments);
@@ -202,9 +204,8 @@ public final class Ensemble {
         accounts, secrets, config.git().providerTimeout());
     Webhooks webhooks = new Webhooks(vertx, db.pool(), secrets, gitService, projectStore, accounts, config.publicUrl());
     gitService.onRemoteChanged(webhooks::remoteChanged);
-    AgentService agent = new AgentService(vertx, config.agent(), config.ai(),
-        config.ai().endpoint().map(endpoint -> new Langchain4jToolModel(endpoint, config.ai().timeout())), chat,
-        chatFanOut, db.pool(), files, runs, gitService, syncSettings);
+    AgentService agent = new AgentService(vertx, config.agent(), config.ai(), chat, chatFanOut, db.pool(), files, runs,
+        gitService, syncSettings);
     HttpVerticle.Wiring wiring =
         new HttpVerticle.Wiring(
             config.httpHost(), config.httpPort(), config.maxBodyBytes(), config.trustProxy(),

@@ -68,6 +68,7 @@ public final class AiRoutes {
     api.bind(router.get("/api/projects/:projectId/ai/threads/:threadId"), this::thread);
     api.bind(router.post("/api/projects/:projectId/ai/threads/:threadId/stop"), this::stop);
     api.bind(router.get("/api/projects/:projectId/ai/usage"), this::usage);
+    new ProviderRoutes(chat.providers(), projects).mount(router, api);
   }
 
   private Future<Project> access(RoutingContext ctx, Role needed) {

@@ -21,12 +21,15 @@ public record AiSettings(
     int maxTokens,
     int requestsPerMinute,
     long projectTokenBudget,
-    Duration timeout) {
+    Duration timeout,
+    List<String> models,
+    ProviderAddressPolicy projectProviders) {
 
   /** The kinds of provider Ensemble speaks to. */
   public enum ProviderKind {
     OPENAI("openai", "https://api.openai.com/v1", "gpt-4o-mini"),
     ANTHROPIC("anthropic", "https://api.anthropic.com/v1", "claude-3-5-haiku-latest"),
+    GEMINI("gemini", "https://generativelanguage.googleapis.com/v1beta", "gemini-2.5-flash"),
     /** Ollama, vLLM, llama.cpp and others speaking OpenAI's chat-completions protocol. */
     OPENAI_COMPATIBLE("openai-compatible", null, null);
 
@@ -42,6 +45,26 @@ public record AiSettings(
 
     public String wire() {
       return wire;
+    }
+
+    /** The provider's public API root, or empty for a server only its operator knows. */
+    public Optional<String> defaultBaseUrl() {
+      return Optional.ofNullable(defaultBaseUrl);
+    }
+
+    /** The model used when none is configured, or empty where it must be named. */
+    public Optional<String> defaultChatModel() {
+      return Optional.ofNullable(defaultChatModel);
+    }
+
+    /** The kind with this wire name ({@code openai}, {@code gemini}, ...). */
+    public static Optional<ProviderKind> of(String wire) {
+      for (ProviderKind k : values()) {
+        if (k.wire.equals(wire)) {
+          return Optional.of(k);
+        }
+      }
+      return Optional.empty();
     }
   }
 
@@ -63,6 +86,9 @@ public record AiSettings(
   static final String REQUESTS_PER_MINUTE = "ENSEMBLE_AI_REQUESTS_PER_MINUTE";
   static final String PROJECT_TOKEN_BUDGET = "ENSEMBLE_AI_PROJECT_TOKEN_BUDGET";
   static final String TIMEOUT = "ENSEMBLE_AI_TIMEOUT_SECONDS";
+  static final String MODELS = "ENSEMBLE_AI_MODELS";
+  /** The most models offered for choice, per instance and per project. */
+  public static final int MAX_MODELS = 50;
 
   /** True when a provider is configured. */
   public boolean enabled() {
@@ -76,13 +102,15 @@ public record AiSettings(
     int perMinute = integer(env, REQUESTS_PER_MINUTE, 20, 0, 100_000);
     long budget = integer(env, PROJECT_TOKEN_BUDGET, 0, 0, Integer.MAX_VALUE);
     Duration timeout = Duration.ofSeconds(integer(env, TIMEOUT, 120, 1, 3600));
+    ProviderAddressPolicy projectProviders = ProviderAddressPolicy.fromEnv(env);
     if (provider.isEmpty()) {
-      for (String dependent : List.of(BASE_URL, API_KEY, CHAT_MODEL, COMPLETION_MODEL)) {
+      for (String dependent : List.of(BASE_URL, API_KEY, CHAT_MODEL, COMPLETION_MODEL, MODELS)) {
         if (value(env, dependent).isPresent()) {
-          throw new ConfigException(dependent, "is set but " + PROVIDER + " is not; set it to openai, anthropic or openai-compatible");
+          throw new ConfigException(dependent, "is set but " + PROVIDER + " is not; set it to openai, anthropic, gemini or openai-compatible");
         }
       }
-      return new AiSettings(Optional.empty(), "", "", maxTokens, perMinute, budget, timeout);
+      return new AiSettings(
+          Optional.empty(), "", "", maxTokens, perMinute, budget, timeout, List.of(), projectProviders);
     }
     ProviderKind kind = kind(provider.get());
     Optional<String> key = value(env, API_KEY);
@@ -100,18 +128,38 @@ public record AiSettings(
     }
     String chatModel = chat.orElse(kind.defaultChatModel);
     String completionModel = value(env, COMPLETION_MODEL).orElse(chatModel);
+    List<String> models = models(env);
     return new AiSettings(
-        Optional.of(new Endpoint(kind, baseUrl, key)), chatModel, completionModel, maxTokens, perMinute, budget, timeout);
+        Optional.of(new Endpoint(kind, baseUrl, key)), chatModel, completionModel, maxTokens, perMinute, budget, timeout,
+        models, projectProviders);
+  }
+
+  /**
+   * The instance's models members may choose from: the chat and completion models and
+   * {@code ENSEMBLE_AI_MODELS}. Without that list any model a request names is passed on.
+   */
+  public List<String> offeredModels() {
+    return java.util.stream.Stream.concat(java.util.stream.Stream.of(chatModel, completionModel), models.stream())
+        .distinct()
+        .toList();
+  }
+
+  private static List<String> models(Map<String, String> env) {
+    List<String> out = value(env, MODELS).stream()
+        .flatMap(v -> java.util.Arrays.stream(v.split(",")))
+        .map(String::strip)
+        .filter(m -> !m.isEmpty())
+        .distinct()
+        .toList();
+    if (out.size() > MAX_MODELS || out.stream().anyMatch(m -> m.length() > 200)) {
+      throw new ConfigException(MODELS, "lists at most " + MAX_MODELS + " model names of up to 200 characters");
+    }
+    return out;
   }
 
   private static ProviderKind kind(String value) {
-    String v = value.toLowerCase(Locale.ROOT);
-    for (ProviderKind k : ProviderKind.values()) {
-      if (k.wire.equals(v)) {
-        return k;
-      }
-    }
-    throw new ConfigException(PROVIDER, "must be openai, anthropic or openai-compatible, got '" + value + "'");
+    return ProviderKind.of(value.toLowerCase(Locale.ROOT)).orElseThrow(() -> new ConfigException(
+        PROVIDER, "must be openai, anthropic, gemini or openai-compatible, got '" + value + "'"));
   }
 
   private static Optional<String> value(Map<String, String> env, String name) {

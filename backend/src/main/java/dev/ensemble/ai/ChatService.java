@@ -30,15 +30,15 @@ public final class ChatService {
   static final int HISTORY_LIMIT = 40;
 
   private final AiSettings settings;
-  private final Optional<AiProvider> provider;
+  private final ProjectProviders providers;
   private final ChatStore store;
   private final ChatFanOut fanOut;
   private final Set<UUID> busyThreads = ConcurrentHashMap.newKeySet();
   private final Map<UUID, LiveAnswer> live = new ConcurrentHashMap<>();
 
-  public ChatService(AiSettings settings, Optional<AiProvider> provider, ChatStore store, ChatFanOut fanOut) {
+  public ChatService(AiSettings settings, ProjectProviders providers, ChatStore store, ChatFanOut fanOut) {
     this.settings = settings;
-    this.provider = provider;
+    this.providers = providers;
     this.store = store;
     this.fanOut = fanOut;
   }
@@ -57,31 +57,40 @@ public final class ChatService {
    * anything streams; once it succeeds, events go to {@code caller} and the project's listeners.
    */
   public Future<LiveAnswerHandle> ask(Context context, Question q, ChatStreamListener caller) {
-    if (provider.isEmpty()) {
-      return Future.failedFuture(ChatRefused.notConfigured());
-    }
-    return checkRate(q.userId())
-        .compose(v -> checkBudget(q.projectId()))
-        .compose(v -> thread(q))
-        .compose(thread -> {
-          if (!busyThreads.add(thread.id())) {
-            return Future.failedFuture(ApiException.conflict(
-                "ai_answer_in_progress", "an answer is already being written in this thread; stop it or wait"));
-          }
-          return start(context, q, thread, caller)
-              .onFailure(e -> busyThreads.remove(thread.id()));
-        });
+    return providers.forProject(q.projectId()).compose(found -> {
+      if (found.isEmpty()) {
+        return Future.failedFuture(ChatRefused.notConfigured());
+      }
+      ProjectProviders.Choice choice = found.get();
+      String model = q.model().orElse(choice.offer().chatModel());
+      if (!choice.offer().allows(model)) {
+        return Future.failedFuture(ApiException.invalidField("model", "model: " + model
+            + " is not offered in this project; choose one of " + String.join(", ", choice.offer().models())));
+      }
+      return checkRate(q.userId())
+          .compose(v -> checkBudget(q.projectId()))
+          .compose(v -> thread(q))
+          .compose(thread -> {
+            if (!busyThreads.add(thread.id())) {
+              return Future.failedFuture(ApiException.conflict(
+                  "ai_answer_in_progress", "an answer is already being written in this thread; stop it or wait"));
+            }
+            return start(context, q, thread, caller, choice.provider(), model)
+                .onFailure(e -> busyThreads.remove(thread.id()));
+          });
+    });
+  }
+
+  /** Where the provider answering for each project comes from. */
+  public ProjectProviders providers() {
+    return providers;
   }
 
   /**
-   * The checks every request that reaches the provider passes first (the agent's too): a provider
-   * is configured, the user is under the rate limit, the project under its budget. Fails with
-   * {@link ChatRefused}.
+   * The limits every request to a provider passes first (the agent's too): the user is under the
+   * rate limit and the project under its budget. Fails with {@link ChatRefused}.
    */
   public Future<Void> admit(UUID userId, UUID projectId) {
-    if (provider.isEmpty()) {
-      return Future.failedFuture(ChatRefused.notConfigured());
-    }
     return checkRate(userId).compose(v -> checkBudget(projectId));
   }
 
@@ -107,8 +116,8 @@ public final class ChatService {
     return answer.stop(username).map(true);
   }
 
-  private Future<LiveAnswerHandle> start(Context context, Question q, ChatThread thread, ChatStreamListener caller) {
-    String model = q.model().orElse(settings.chatModel());
+  private Future<LiveAnswerHandle> start(
+      Context context, Question q, ChatThread thread, ChatStreamListener caller, AiProvider provider, String model) {
     return store
         .messages(thread.id())
         .compose(history -> store
@@ -128,7 +137,7 @@ public final class ChatService {
               live.put(thread.id(), answer);
               answer.publish(new ChatEvent.Started(thread.id(), exchange.answerId(), q.userId(), model));
               // langchain4j only queues the request here; the exchange runs on the JDK client's threads.
-              answer.upstream(provider.orElseThrow().stream(prompt, answer));
+              answer.upstream(provider.stream(prompt, answer));
               return new LiveAnswerHandle(answer);
             }));
   }

@@ -7,17 +7,21 @@ import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.exception.HttpException;
+import dev.langchain4j.http.client.sse.ServerSentEvent;
 import dev.langchain4j.model.anthropic.AnthropicStreamingChatModel;
 import dev.langchain4j.model.anthropic.internal.api.AnthropicStreamingException;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import dev.langchain4j.model.googleai.GoogleAiGeminiStreamingChatModel;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import dev.langchain4j.model.output.TokenUsage;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.URI;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,10 +29,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 
 /**
  * The provider port over langchain4j: OpenAI and OpenAI-compatible servers through
- * {@link OpenAiStreamingChatModel}, Anthropic through {@link AnthropicStreamingChatModel}. A model
+ * {@link OpenAiStreamingChatModel}, Anthropic through {@link AnthropicStreamingChatModel}, Gemini
+ * through {@link GoogleAiGeminiStreamingChatModel}. A model
  * is built per request (it is a light object) so each request chooses its model and has its own
  * {@link UpstreamExchange}.
  */
@@ -38,15 +44,30 @@ public final class Langchain4jProvider implements AiProvider {
   private final java.net.http.HttpClient http;
 
   public Langchain4jProvider(Endpoint endpoint, Duration timeout) {
+    this(endpoint, timeout, httpClientFor(endpoint.baseUrl()));
+  }
+
+  /** A provider sending through {@code http}, which may be shared (see {@link #httpClientFor}). */
+  public Langchain4jProvider(Endpoint endpoint, Duration timeout, java.net.http.HttpClient http) {
     this.endpoint = endpoint;
     this.timeout = timeout;
+    this.http = http;
+  }
+
+  /** A JDK client suited to the URL's scheme; one serves any number of providers of that scheme. */
+  public static java.net.http.HttpClient httpClientFor(URI baseUrl) {
     java.net.http.HttpClient.Builder b =
         java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
-    if ("http".equals(endpoint.baseUrl().getScheme())) {
+    if ("http".equals(baseUrl.getScheme())) {
       // Local servers rarely accept an h2c upgrade; plain HTTP/1.1 also makes a cancel a closed connection.
       b.version(java.net.http.HttpClient.Version.HTTP_1_1);
     }
-    this.http = b.build();
+    return b.build();
+  }
+
+  /** Where and how this provider is reached (the key is never printed). */
+  public Endpoint endpoint() {
+    return endpoint;
   }
 
   @Override
@@ -62,18 +83,56 @@ public final class Langchain4jProvider implements AiProvider {
     return call;
   }
 
+  /** The event after which an answer is complete; a stream that closes before it was cut off. */
+  private static Predicate<ServerSentEvent> endOfAnswer(ProviderKind kind) {
+    return switch (kind) {
+      case ANTHROPIC -> e -> "message_stop".equals(e.event());
+      // Gemini sends no closing event: the chunk carrying a finishReason is the last one.
+      case GEMINI -> Langchain4jProvider::geminiFinished;
+      case OPENAI, OPENAI_COMPATIBLE -> e -> "[DONE]".equals(e.data() == null ? null : e.data().trim());
+    };
+  }
+
+  static boolean geminiFinished(ServerSentEvent event) {
+    String data = event.data();
+    if (data == null || !data.contains("finishReason")) {
+      return false;
+    }
+    try {
+      JsonArray candidates = new JsonObject(data).getJsonArray("candidates");
+      return candidates != null && candidates.stream()
+          .anyMatch(c -> c instanceof JsonObject o && o.getValue("finishReason") instanceof String);
+    } catch (RuntimeException notJson) {
+      return false;
+    }
+  }
+
   /** A request to the provider that can be aborted at any point and knows its protocol's end. */
   UpstreamExchange newExchange() {
-    return new UpstreamExchange(
-        http,
-        endpoint.kind() == ProviderKind.ANTHROPIC
-            ? e -> "message_stop".equals(e.event())
-            : e -> "[DONE]".equals(e.data() == null ? null : e.data().trim()));
+    return new UpstreamExchange(http, endOfAnswer(endpoint.kind()));
+  }
+
+  /** The same provider for turns that may call tools (the agent). */
+  @Override
+  public Optional<ToolCallingModel> withTools() {
+    return Optional.of(new Langchain4jToolModel(this));
   }
 
   /** The configured model for the prompt's model name and size limit, sending through {@code exchange}. */
   StreamingChatModel model(Prompt prompt, UpstreamExchange exchange) {
     String baseUrl = endpoint.baseUrl().toString();
+    if (endpoint.kind() == ProviderKind.GEMINI) {
+      return GoogleAiGeminiStreamingChatModel.builder()
+          .httpClientBuilder(exchange.clientBuilder())
+          .baseUrl(baseUrl)
+          .apiKey(endpoint.apiKey().orElseThrow())
+          .modelName(prompt.model())
+          .maxOutputTokens(prompt.maxTokens())
+          .timeout(timeout)
+          // a thinking model's thoughts are not part of the answer
+          .returnThinking(false)
+          .build();
+    }
     if (endpoint.kind() == ProviderKind.ANTHROPIC) {
       return AnthropicStreamingChatModel.builder()
           .httpClientBuilder(exchange.clientBuilder())
@@ -195,7 +254,14 @@ public final class Langchain4jProvider implements AiProvider {
   static Failure classify(Throwable error, Optional<Long> retryAfter, Optional<Usage> usage) {
     for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof HttpException h) {
-        return fromStatus(h.statusCode(), providerMessage(h.getMessage()), retryAfter, usage);
+        String body = h.getMessage();
+        if (h.statusCode() == 400 && googleReasons(body).contains("API_KEY_INVALID")) {
+          // Google answers a wrong key with 400 INVALID_ARGUMENT and says so only in the details.
+          return new Failure(
+              "ai_provider_auth", "The provider refused the configured API key (400 API_KEY_INVALID): "
+                  + providerMessage(body), Optional.empty(), usage);
+        }
+        return fromStatus(h.statusCode(), providerMessage(body), retryAfter.or(() -> googleRetryDelay(body)), usage);
       }
       if (t instanceof AnthropicStreamingException a) {
         return fromAnthropicType(a.type(), a.getMessage(), retryAfter, usage);
@@ -254,7 +320,41 @@ public final class Langchain4jProvider implements AiProvider {
     };
   }
 
-  /** The human part of a provider's error body: {@code error.message} in both protocols. */
+  /** The {@code reason}s of a Google error's {@code error.details} (e.g. {@code API_KEY_INVALID}). */
+  static List<String> googleReasons(String body) {
+    return googleDetails(body).stream()
+        .map(d -> d.getString("reason"))
+        .filter(java.util.Objects::nonNull)
+        .toList();
+  }
+
+  /** A Google error's {@code RetryInfo.retryDelay} ("17s", "0.5s") in whole seconds, at least 1. */
+  static Optional<Long> googleRetryDelay(String body) {
+    for (JsonObject d : googleDetails(body)) {
+      if (d.getValue("retryDelay") instanceof String delay && delay.matches("[0-9]+(\\.[0-9]+)?s")) {
+        return Optional.of(Math.max(1, (long) Math.ceil(Double.parseDouble(delay.substring(0, delay.length() - 1)))));
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static List<JsonObject> googleDetails(String body) {
+    if (body == null || !body.contains("details")) {
+      return List.of();
+    }
+    try {
+      JsonObject error = new JsonObject(body).getJsonObject("error");
+      JsonArray details = error == null ? null : error.getJsonArray("details");
+      if (details == null) {
+        return List.of();
+      }
+      return details.stream().filter(JsonObject.class::isInstance).map(JsonObject.class::cast).toList();
+    } catch (RuntimeException notJson) {
+      return List.of();
+    }
+  }
+
+  /** The human part of a provider's error body: {@code error.message} in all three protocols. */
   static String providerMessage(String body) {
     if (body == null || body.isBlank()) {
       return "no details given";

@@ -4,7 +4,6 @@ import dev.ensemble.ai.AiProvider.Answer;
 import dev.ensemble.ai.AiProvider.Failure;
 import dev.ensemble.ai.AiProvider.Prompt;
 import dev.ensemble.ai.AiProvider.Usage;
-import dev.ensemble.ai.AiSettings.Endpoint;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.data.message.AiMessage;
@@ -17,7 +16,6 @@ import dev.langchain4j.model.chat.request.json.JsonObjectSchema;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.output.TokenUsage;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -30,11 +28,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link AiMessage}, and the caller runs the loop. It shares {@link Langchain4jProvider}'s models
  * and {@link UpstreamExchange}, so stop and provider errors behave as in chat.
  */
-public final class Langchain4jToolModel implements ToolCallingModel {
+final class Langchain4jToolModel implements ToolCallingModel {
   private final Langchain4jProvider provider;
 
-  public Langchain4jToolModel(Endpoint endpoint, Duration timeout) {
-    this.provider = new Langchain4jProvider(endpoint, timeout);
+  Langchain4jToolModel(Langchain4jProvider provider) {
+    this.provider = provider;
   }
 
   @Override

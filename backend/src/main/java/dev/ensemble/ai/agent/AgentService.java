@@ -2,11 +2,13 @@ package dev.ensemble.ai.agent;
 
 import dev.ensemble.ai.AiSettings;
 import dev.ensemble.ai.ChatFanOut;
+import dev.ensemble.ai.ChatRefused;
 import dev.ensemble.ai.ChatService;
 import dev.ensemble.ai.ChatStore;
 import dev.ensemble.ai.ChatStore.ChatMessage;
 import dev.ensemble.ai.ChatStore.ChatThread;
 import dev.ensemble.ai.ChatStreamListener;
+import dev.ensemble.ai.ProjectProviders;
 import dev.ensemble.ai.ToolCallingModel;
 import dev.ensemble.ai.ToolCallingModel.Message;
 import dev.ensemble.git.GitService;
@@ -40,7 +42,6 @@ public final class AgentService {
 
   private final AgentSettings settings;
   private final AiSettings ai;
-  private final Optional<ToolCallingModel> model;
   private final ChatService chat;
   private final ChatFanOut fanOut;
   private final AgentStore store;
@@ -48,11 +49,10 @@ public final class AgentService {
   private final Map<UUID, AgentRun> live = new ConcurrentHashMap<>();
 
   public AgentService(
-      Vertx vertx, AgentSettings settings, AiSettings ai, Optional<ToolCallingModel> model, ChatService chat,
-      ChatFanOut fanOut, Pool pool, ProjectFiles files, RunService runs, GitService git, SyncSettings sync) {
+      Vertx vertx, AgentSettings settings, AiSettings ai, ChatService chat, ChatFanOut fanOut, Pool pool,
+      ProjectFiles files, RunService runs, GitService git, SyncSettings sync) {
     this.settings = settings;
     this.ai = ai;
-    this.model = model;
     this.chat = chat;
     this.fanOut = fanOut;
     this.store = new AgentStore(pool);
@@ -70,26 +70,38 @@ public final class AgentService {
    * the project's listeners, and the future completes when the run has ended and been stored.
    */
   public Future<Future<Void>> ask(Context context, Task task, ChatStreamListener caller) {
-    return chat.admit(task.userId(), task.project().id())
-        .compose(v -> thread(task))
-        .compose(thread -> {
-          if (!chat.claimThread(thread.id())) {
-            return Future.failedFuture(ApiException.conflict(
-                "ai_answer_in_progress", "an answer is already being written in this thread; stop it or wait"));
-          }
-          return start(context, task, thread, caller).onFailure(e -> chat.releaseThread(thread.id()));
-        });
+    return chat.providers().forProject(task.project().id()).compose(found -> {
+      ProjectProviders.Choice choice = found.orElseThrow(ChatRefused::notConfigured);
+      String modelName = task.model().orElse(choice.offer().chatModel());
+      if (!choice.offer().allows(modelName)) {
+        throw ApiException.invalidField("model", "model: " + modelName + " is not offered in this project; choose one of "
+            + String.join(", ", choice.offer().models()));
+      }
+      ToolCallingModel model = choice.provider().withTools().orElseThrow(() -> ApiException.of(
+          503, "ai_tools_unsupported", "this project's model provider cannot call tools, so the agent cannot work"));
+      return chat.admit(task.userId(), task.project().id())
+          .compose(v -> thread(task))
+          .compose(thread -> {
+            if (!chat.claimThread(thread.id())) {
+              return Future.failedFuture(ApiException.conflict(
+                  "ai_answer_in_progress", "an answer is already being written in this thread; stop it or wait"));
+            }
+            return start(context, task, thread, caller, model, modelName)
+                .onFailure(e -> chat.releaseThread(thread.id()));
+          });
+    });
   }
 
-  private Future<Future<Void>> start(Context context, Task task, ChatThread thread, ChatStreamListener caller) {
-    String modelName = task.model().orElse(ai.chatModel());
+  private Future<Future<Void>> start(
+      Context context, Task task, ChatThread thread, ChatStreamListener caller, ToolCallingModel model,
+      String modelName) {
     return store.abandon(thread.id())
         .compose(v -> chat.store().messages(thread.id()))
         .compose(history -> chat.store()
             .ask(thread.id(), task.userId(), task.text(), task.context(), modelName)
             .map(exchange -> {
               AgentRun.Setup setup = new AgentRun.Setup(
-                  context, model.orElseThrow(), tools, chat.store(), store, settings, ai.maxTokens(), modelName,
+                  context, model, tools, chat.store(), store, settings, ai.maxTokens(), modelName,
                   system(task.project()));
               AgentRun run = new AgentRun(
                   setup, task.project(), thread.id(), exchange.answerId(), task.userId(), conversation(task, history),

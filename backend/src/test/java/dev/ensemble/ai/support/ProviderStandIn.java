@@ -21,7 +21,7 @@ import java.util.function.Function;
  */
 public final class ProviderStandIn implements AutoCloseable {
   /** One request as the stand-in saw it; {@code cutOff} completes if the client closed it early. */
-  public record Exchange(String path, MultiMap headers, JsonObject body, CompletableFuture<Void> cutOff) {}
+  public record Exchange(String path, String query, MultiMap headers, JsonObject body, CompletableFuture<Void> cutOff) {}
 
   /** A response: status, headers and what to do, in order. */
   public record Script(int status, Map<String, String> headers, List<Step> steps) {}
@@ -66,7 +66,12 @@ public final class ProviderStandIn implements AutoCloseable {
 
   /** The base URL a provider client is configured with ({@code .../v1}). */
   public String baseUrl() {
-    return "http://127.0.0.1:" + server.actualPort() + "/v1";
+    return url("/v1");
+  }
+
+  /** The stand-in's URL for a path, for protocols rooted elsewhere than {@code /v1}. */
+  public String url(String path) {
+    return "http://127.0.0.1:" + server.actualPort() + path;
   }
 
   /** Queues the answer to the next request; it may depend on the request's JSON body. */
@@ -104,7 +109,7 @@ public final class ProviderStandIn implements AutoCloseable {
       CompletableFuture<Void> cutOff = new CompletableFuture<>();
       HttpServerResponse res = req.response();
       res.closeHandler(v -> cutOff.complete(null));
-      exchanges.add(new Exchange(req.path(), req.headers(), body, cutOff));
+      exchanges.add(new Exchange(req.path(), req.query(), req.headers(), body, cutOff));
       Function<JsonObject, Script> next = scripts.poll();
       if (next == null) {
         res.setStatusCode(500).end("{\"error\":{\"message\":\"stand-in has no script queued\"}}");
