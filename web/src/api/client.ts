@@ -219,6 +219,21 @@ export interface AiProviderRequest {
 
 export type AiModels = { configured: false; models: [] } | ({ configured: true } & AiModelOffer);
 
+/** The code around the cursor, for ghost text. */
+export interface CompletionRequest {
+  path: string;
+  prefix: string;
+  suffix: string;
+  language?: string;
+}
+
+export interface CompletionResult {
+  completion: string;
+  model: string;
+  cached: boolean;
+  latencyMs: number;
+}
+
 export interface GitChange {
   path: string;
   change: 'added' | 'modified' | 'deleted';
@@ -539,6 +554,14 @@ export const api = {
       ),
     chat: (projectId: string, body: ChatRequest, signal?: AbortSignal) =>
       postStream(`/api/projects/${seg(projectId)}/ai/chat`, body, signal),
+    /** Ghost text at the cursor; null when the server had none within its latency budget. */
+    complete: async (projectId: string, body: CompletionRequest, signal?: AbortSignal) => {
+      const response = await request('POST', `/api/projects/${seg(projectId)}/ai/complete`, {
+        body,
+        signal,
+      });
+      return response.status === 204 ? null : ((await response.json()) as CompletionResult);
+    },
     stop: (projectId: string, threadId: string) =>
       json<{ stopped: boolean }>(
         'POST',

@@ -7,6 +7,7 @@ import type { CursorRange } from '../sync/presence';
 import { usePresence, type LocalPresence } from '../sync/usePresence';
 import { bindModel, lineEndingFixes, type ModelBinding, type TextFileDoc } from './binding';
 import { LocalHistory } from './history';
+import { attachInlineCompletions } from './inlineCompletions';
 import { monaco } from './monaco';
 import { RemoteCursors } from './remoteCursors';
 
@@ -24,6 +25,8 @@ export interface CodeEditorProps {
   openDocUrls: readonly string[];
   readOnly: boolean;
   me: Omit<LocalPresence, 'file' | 'cursor'>;
+  /** The project whose assistant offers ghost text while the file is writable; none without it. */
+  completionsFor?: string | undefined;
 }
 
 interface Entry {
@@ -48,7 +51,13 @@ function cursorOf(model: editor.ITextModel, selection: monaco.Selection): Cursor
  * (so each keeps its own undo history and scroll position), each model bound to its document.
  * Publishes this user's caret on the file's document and draws everyone else's.
  */
-export default function CodeEditor({ file, openDocUrls, readOnly, me }: CodeEditorProps) {
+export default function CodeEditor({
+  file,
+  openDocUrls,
+  readOnly,
+  me,
+  completionsFor,
+}: CodeEditorProps) {
   const container = useRef<HTMLDivElement>(null);
   const [view, setView] = useState<editor.IStandaloneCodeEditor | null>(null);
   const entries = useRef(new Map<string, Entry>());
@@ -175,6 +184,14 @@ export default function CodeEditor({ file, openDocUrls, readOnly, me }: CodeEdit
       entries.current.delete(docUrl);
     }
   }, [openKey]);
+
+  useEffect(() => {
+    if (!view || completionsFor === undefined || readOnly) return;
+    const completions = attachInlineCompletions(view, completionsFor);
+    return () => {
+      completions.dispose();
+    };
+  }, [view, completionsFor, readOnly]);
 
   const exact = docUrl === null || !inexact.has(docUrl);
   useEffect(() => {

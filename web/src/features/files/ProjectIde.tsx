@@ -223,6 +223,7 @@ function Workspace({ project, user }: ProjectIdeProps) {
                 openDocUrls={textTabs}
                 readOnly={!canEdit}
                 me={me}
+                projectId={project.id}
               />
             )}
           </div>
@@ -251,10 +252,18 @@ interface ActiveTextFileProps {
   openDocUrls: readonly string[];
   readOnly: boolean;
   me: Omit<LocalPresence, 'file' | 'cursor'>;
+  projectId: string;
 }
 
 /** Keeps one editor alive across tabs; shows the active text file once its document is here. */
-function ActiveTextFile({ path, entry, openDocUrls, readOnly, me }: ActiveTextFileProps) {
+function ActiveTextFile({
+  path,
+  entry,
+  openDocUrls,
+  readOnly,
+  me,
+  projectId,
+}: ActiveTextFileProps) {
   const doc = useDocument<TextFileDoc>(entry?.docUrl);
   const file =
     doc.status === 'ready' && path !== null && entry
@@ -269,7 +278,13 @@ function ActiveTextFile({ path, entry, openDocUrls, readOnly, me }: ActiveTextFi
         </p>
       )}
       <Suspense fallback={<Loading what="the editor" />}>
-        <CodeEditor file={file} openDocUrls={openDocUrls} readOnly={readOnly} me={me} />
+        <CodeEditor
+          file={file}
+          openDocUrls={openDocUrls}
+          readOnly={readOnly}
+          me={me}
+          completionsFor={projectId}
+        />
       </Suspense>
     </div>
   );

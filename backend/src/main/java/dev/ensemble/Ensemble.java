@@ -9,6 +9,8 @@ import dev.ensemble.ai.Langchain4jProvider;
 import dev.ensemble.ai.ProjectProviders;
 import dev.ensemble.ai.agent.AgentRoutes;
 import dev.ensemble.ai.agent.AgentService;
+import dev.ensemble.ai.complete.CompletionRoutes;
+import dev.ensemble.ai.complete.CompletionService;
 import dev.ensemble.cluster.Bus;
 import dev.ensemble.cluster.LocalBus;
 import dev.ensemble.cluster.RedisBus;
@@ -168,7 +170,9 @@ public final class Ensemble {
     ChatService chat = new ChatService(
         config.ai(), ProjectProviders.create(vertx, config.ai(), aiProvider, db.pool(), secrets),
         new ChatStore(db.pool()), chatFanOut);
-    AiRoutes ai = new AiRoutes(chat, projectStore, config.ai());
+    AiRoutes ai = new AiRoutes(chat, projectStore, config.ai()).withCompletion(new CompletionRoutes(
+        CompletionService.create(vertx, config.ai(), config.completion(), aiProvider, chat.store(), db.pool()),
+        projectStore));
     SyncEndpoint sync = new SyncEndpoint(vertx, db.pool(), authenticator, projectStore, syncSettings, bus);
     registry.gauge("ensemble.documents.loaded", sync, SyncEndpoint::loadedDocuments);
     registry.gauge("ensemble.documents.idle", sync, SyncEndpoint::idleDocuments);

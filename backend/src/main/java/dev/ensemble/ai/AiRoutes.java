@@ -4,6 +4,7 @@ import static dev.ensemble.http.JsonBody.string;
 
 import dev.ensemble.ai.ChatService.LiveAnswerHandle;
 import dev.ensemble.ai.ChatService.Question;
+import dev.ensemble.ai.complete.CompletionRoutes;
 import dev.ensemble.http.Api;
 import dev.ensemble.http.ApiException;
 import dev.ensemble.http.Ids;
@@ -55,6 +56,7 @@ public final class AiRoutes {
   private final ChatService chat;
   private final ProjectStore projects;
   private final AiSettings settings;
+  private Optional<CompletionRoutes> completion = Optional.empty();
 
   public AiRoutes(ChatService chat, ProjectStore projects, AiSettings settings) {
     this.chat = chat;
@@ -62,7 +64,14 @@ public final class AiRoutes {
     this.settings = settings;
   }
 
+  /** Also serves inline completion under the same prefix. */
+  public AiRoutes withCompletion(CompletionRoutes routes) {
+    this.completion = Optional.of(routes);
+    return this;
+  }
+
   public void mount(Router router, Api api) {
+    completion.ifPresent(c -> c.mount(router, api));
     api.raw(router.post("/api/projects/:projectId/ai/chat"), this::chat);
     api.bind(router.get("/api/projects/:projectId/ai/threads"), this::threads);
     api.bind(router.get("/api/projects/:projectId/ai/threads/:threadId"), this::thread);

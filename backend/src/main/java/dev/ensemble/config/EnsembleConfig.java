@@ -2,6 +2,7 @@ package dev.ensemble.config;
 
 import dev.ensemble.ai.AiSettings;
 import dev.ensemble.ai.agent.AgentSettings;
+import dev.ensemble.ai.complete.CompletionSettings;
 import dev.ensemble.git.GitSettings;
 import dev.ensemble.runs.RunSettings;
 import dev.ensemble.sync.SyncSettings;
@@ -42,6 +43,7 @@ public record EnsembleConfig(
     RunSettings runs,
     GitSettings git,
     TerminalSettings terminal,
+    CompletionSettings completion,
     AgentSettings agent) {
 
   /** Settings of one OAuth2 login provider. */
@@ -84,11 +86,13 @@ public record EnsembleConfig(
         r.provider("github", "ENSEMBLE_GITHUB", "https://github.com", "https://api.github.com");
     Optional<OAuthProviderConfig> gitlab =
         r.provider("gitlab", "ENSEMBLE_GITLAB", "https://gitlab.com", null);
+    AiSettings ai = AiSettings.fromEnv(env);
     return new EnsembleConfig(
         host, port, publicUrl, dataDir, db, poolSize, redis, secret, maxBody, sessionTtl,
         perAccount, perIp, loginWindow, shutdown, embeddedUser, trustProxy, logLevel, github, gitlab,
-        AiSettings.fromEnv(env), SyncSettings.fromEnv(env), RunSettings.fromEnv(env),
-        GitSettings.fromEnv(env), TerminalSettings.fromEnv(env), AgentSettings.fromEnv(env));
+        ai, SyncSettings.fromEnv(env), RunSettings.fromEnv(env),
+        GitSettings.fromEnv(env), TerminalSettings.fromEnv(env), CompletionSettings.fromEnv(env, ai),
+        AgentSettings.fromEnv(env));
   }
 
   /** True when cookies must carry the Secure attribute. */

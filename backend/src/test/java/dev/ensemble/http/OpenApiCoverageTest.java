@@ -13,6 +13,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.ensemble.ai.AiRoutes;
 import dev.ensemble.ai.ProviderRoutes;
 import dev.ensemble.ai.agent.AgentRoutes;
+import dev.ensemble.ai.complete.CompletionRoutes;
 import dev.ensemble.git.GitRoutes;
 import dev.ensemble.identity.AuthRoutes;
 import dev.ensemble.projects.ProjectRoutes;
@@ -71,6 +72,7 @@ class OpenApiCoverageTest {
           Map.entry("POST /api/projects/{projectId}/invites", field(ProjectRoutes.class, "NEW_INVITE")),
           Map.entry("POST /api/projects/{projectId}/ai/chat", field(AiRoutes.class, "CHAT")),
           Map.entry("PUT /api/projects/{projectId}/ai/provider", field(ProviderRoutes.class, "PROVIDER")),
+          Map.entry("POST /api/projects/{projectId}/ai/complete", field(CompletionRoutes.class, "COMPLETE")),
           Map.entry("POST /api/projects/{projectId}/ai/agent", field(AgentRoutes.class, "TASK")),
           Map.entry("PUT /api/projects/{projectId}/ai/agent/settings", field(AgentRoutes.class, "SETTINGS")),
           Map.entry("POST /api/projects/{projectId}/ai/threads/{threadId}/steps/{stepId}/approve",
@@ -176,7 +178,8 @@ class OpenApiCoverageTest {
   @Test
   void everyBodyValidatorOfTheRouteClassesIsTiedToAnOperation() {
     Set<Field> declared = new HashSet<>();
-    for (Class<?> routes : List.of(AuthRoutes.class, ProjectRoutes.class, AiRoutes.class, ProviderRoutes.class,
+    for (Class<?> routes : List.of(
+        AuthRoutes.class, ProjectRoutes.class, AiRoutes.class, ProviderRoutes.class, CompletionRoutes.class,
         AgentRoutes.class, FileRoutes.class, RunRoutes.class, GitRoutes.class)) {
       for (Field f : routes.getDeclaredFields()) {
         if (Modifier.isStatic(f.getModifiers()) && f.getType() == JsonBody.class) {

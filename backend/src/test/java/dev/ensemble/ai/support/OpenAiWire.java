@@ -40,6 +40,62 @@ public final class OpenAiWire {
     };
   }
 
+  /**
+   * An answer to the legacy {@code POST /v1/completions} (what llama.cpp, vLLM and Ollama serve for
+   * fill-in-the-middle), not streamed: one {@code text_completion} object with its {@code usage},
+   * written whole after {@code delayMillis} (the model's thinking time).
+   */
+  public static Function<JsonObject, Script> completion(
+      String text, int promptTokens, int completionTokens, long delayMillis) {
+    return request -> {
+      JsonObject body = new JsonObject()
+          .put("id", "cmpl-standin")
+          .put("object", "text_completion")
+          .put("created", 1_700_000_000)
+          .put("model", request.getString("model"))
+          .put("system_fingerprint", "fp_standin")
+          .put("choices", new JsonArray().add(new JsonObject()
+              .put("text", text)
+              .put("index", 0)
+              .putNull("logprobs")
+              .put("finish_reason", "stop")))
+          .put("usage", new JsonObject()
+              .put("prompt_tokens", promptTokens)
+              .put("completion_tokens", completionTokens)
+              .put("total_tokens", promptTokens + completionTokens));
+      List<Step> steps = new ArrayList<>();
+      if (delayMillis > 0) {
+        steps.add(new Step.Pause(delayMillis));
+      }
+      steps.add(new Step.Write(body.encode()));
+      steps.add(new Step.End());
+      return new Script(200, Map.of("Content-Type", "application/json"), steps);
+    };
+  }
+
+  /**
+   * A streamed answer of {@code count} tokens, {@code pauseMillis} apart, each token's text being
+   * the stand-in's {@link System#nanoTime()} at the moment it wrote it (for latency benchmarks in
+   * one JVM).
+   */
+  public static Function<JsonObject, Script> stampedAnswer(int count, long pauseMillis) {
+    return request -> {
+      List<Step> steps = new ArrayList<>(opening(request, List.of(), 0));
+      for (int i = 0; i < count; i++) {
+        steps.add(new Step.Pause(pauseMillis));
+        steps.add(new Step.Stamped(now -> "data: " + base(request).put("choices", new JsonArray().add(new JsonObject()
+            .put("index", 0)
+            .put("delta", new JsonObject().put("content", now + " "))
+            .putNull("logprobs")
+            .putNull("finish_reason"))).encode() + "\n\n"));
+      }
+      steps.add(chunk(request, new JsonObject(), "stop"));
+      steps.add(new Step.Write("data: [DONE]\n\n"));
+      steps.add(new Step.End());
+      return new Script(200, SSE_HEADERS, steps);
+    };
+  }
+
   /** A tool call the model makes: its id, the tool's name and the arguments as JSON text. */
   public record ToolCall(String id, String name, String arguments) {}
 

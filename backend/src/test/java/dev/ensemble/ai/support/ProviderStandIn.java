@@ -31,6 +31,9 @@ public final class ProviderStandIn implements AutoCloseable {
     /** Writes text to the body (an SSE frame, a JSON error). */
     record Write(String text) implements Step {}
 
+    /** Writes text made at the moment of writing from {@link System#nanoTime()}. */
+    record Stamped(java.util.function.LongFunction<String> text) implements Step {}
+
     /** Waits before the next step. */
     record Pause(long millis) implements Step {}
 
@@ -48,6 +51,7 @@ public final class ProviderStandIn implements AutoCloseable {
   private final HttpServer server;
   private final BlockingQueue<Function<JsonObject, Script>> scripts = new LinkedBlockingQueue<>();
   private final BlockingQueue<Exchange> exchanges = new LinkedBlockingQueue<>();
+  private volatile Function<JsonObject, Script> fallback;
 
   private ProviderStandIn(Vertx vertx, HttpServer server) {
     this.vertx = vertx;
@@ -83,6 +87,18 @@ public final class ProviderStandIn implements AutoCloseable {
     scripts.add(body -> script);
   }
 
+  /** Answers every request that finds no queued script with this one (benchmarks, many requests). */
+  public void always(Function<JsonObject, Script> script) {
+    fallback = script;
+  }
+
+  /** The requests received and not yet taken, without waiting. */
+  public List<Exchange> drainExchanges() {
+    List<Exchange> out = new java.util.ArrayList<>();
+    exchanges.drainTo(out);
+    return out;
+  }
+
   /** The next request received, waiting up to 10 s for it. */
   public Exchange nextExchange() {
     try {
@@ -101,6 +117,7 @@ public final class ProviderStandIn implements AutoCloseable {
   public void reset() {
     scripts.clear();
     exchanges.clear();
+    fallback = null;
   }
 
   private void handle(HttpServerRequest req) {
@@ -111,6 +128,9 @@ public final class ProviderStandIn implements AutoCloseable {
       res.closeHandler(v -> cutOff.complete(null));
       exchanges.add(new Exchange(req.path(), req.query(), req.headers(), body, cutOff));
       Function<JsonObject, Script> next = scripts.poll();
+      if (next == null) {
+        next = fallback;
+      }
       if (next == null) {
         res.setStatusCode(500).end("{\"error\":{\"message\":\"stand-in has no script queued\"}}");
         return;
@@ -129,6 +149,9 @@ public final class ProviderStandIn implements AutoCloseable {
     Step step = steps.get(i);
     if (step instanceof Step.Write w) {
       res.write(w.text());
+      run(req, res, steps, i + 1);
+    } else if (step instanceof Step.Stamped s) {
+      res.write(s.text().apply(System.nanoTime()));
       run(req, res, steps, i + 1);
     } else if (step instanceof Step.Pause p) {
       vertx.setTimer(p.millis(), t -> run(req, res, steps, i + 1));
