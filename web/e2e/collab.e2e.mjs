@@ -145,7 +145,7 @@ async function scenario(browser, people) {
 
   await step('the owner sees the project open in the editor, connected', async () => {
     await a.page.getByRole('heading', { name: 'Files' }).waitFor();
-    await a.page.getByText('All changes synced').waitFor();
+    await a.page.getByText('Saved', { exact: true }).waitFor();
   });
 
   const inviteUrl = await step('owner creates an editor invite link', async () => {
@@ -163,7 +163,7 @@ async function scenario(browser, people) {
     await b.page.getByRole('button', { name: 'Join project' }).click();
     await b.page.getByRole('heading', { level: 1, name: projectName, exact: true }).waitFor();
     assert.equal(new URL(b.page.url()).pathname, projectPath);
-    await b.page.getByText('All changes synced').waitFor();
+    await b.page.getByText('Saved', { exact: true }).waitFor();
   });
 
   await step('owner creates main.py and types in it', async () => {

@@ -181,7 +181,7 @@ async function scenario(browser, pages) {
     );
     console.log(`       progress seen: ${phases.join(' → ')}`);
     await page.getByRole('heading', { name: 'Files' }).waitFor();
-    await page.getByText('All changes synced').waitFor();
+    await page.getByText('Saved', { exact: true }).waitFor();
   });
 
   const editor = page.locator('.ide-main .monaco-editor').first();

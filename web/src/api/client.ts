@@ -475,6 +475,19 @@ async function empty(method: Method, path: string, options?: RequestOptions): Pr
 
 const seg = encodeURIComponent;
 
+/** A project file's address in the files API; the path's slashes stay literal. */
+export function fileUrl(projectId: string, path: string): string {
+  return `/api/projects/${seg(projectId)}/files/${path.split('/').map(seg).join('/')}`;
+}
+
+/** A file as the files API describes it. */
+export interface ProjectFile {
+  path: string;
+  kind: 'text' | 'binary';
+  size: number;
+  docUrl?: string;
+}
+
 export const api = {
   auth: {
     providers: (signal?: AbortSignal) =>
@@ -608,6 +621,14 @@ export const api = {
       json<AgentSettings>('PUT', `/api/projects/${seg(projectId)}/ai/agent/settings`, {
         body: { autoApply },
       }),
+  },
+  files: {
+    move: (projectId: string, from: string, to: string) =>
+      json<ProjectFile>('POST', `/api/projects/${seg(projectId)}/files:move`, {
+        body: { from, to },
+      }),
+    text: async (projectId: string, path: string, signal?: AbortSignal) =>
+      (await request('GET', fileUrl(projectId, path), { signal })).text(),
   },
   git: {
     status: (projectId: string, signal?: AbortSignal) =>

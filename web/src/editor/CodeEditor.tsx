@@ -27,6 +27,20 @@ export interface CodeEditorProps {
   me: Omit<LocalPresence, 'file' | 'cursor'>;
   /** The project whose assistant offers ghost text while the file is writable; none without it. */
   completionsFor?: string | undefined;
+  /** Selects this range of the file at `path` once it is on screen (a new `key` asks again). */
+  reveal?: EditorReveal | null;
+  /** The user whose cursor the view keeps in sight (follow mode). */
+  followUserId?: string | null;
+  /** The local user clicked into the editor, which ends follow mode. */
+  onTakeOver?: () => void;
+}
+
+/** A range to select and scroll to, in UTF-16 offsets of the file's text. */
+export interface EditorReveal {
+  path: string;
+  start: number;
+  end: number;
+  key: number;
 }
 
 interface Entry {
@@ -57,6 +71,9 @@ export default function CodeEditor({
   readOnly,
   me,
   completionsFor,
+  reveal,
+  followUserId,
+  onTakeOver,
 }: CodeEditorProps) {
   const container = useRef<HTMLDivElement>(null);
   const [view, setView] = useState<editor.IStandaloneCodeEditor | null>(null);
@@ -173,6 +190,33 @@ export default function CodeEditor({
     };
   }, [view, docUrl, handle, path]);
 
+  // Jump to a search result (or anything else asked for) once its file is the one shown.
+  const revealed = useRef(0);
+  useEffect(() => {
+    if (!view || !reveal || reveal.key === revealed.current || reveal.path !== path) return;
+    const model = view.getModel();
+    if (!model || docUrl === null || entries.current.get(docUrl)?.model !== model) return;
+    revealed.current = reveal.key;
+    const start = model.getPositionAt(reveal.start);
+    const end = model.getPositionAt(reveal.end);
+    const range = new monaco.Selection(start.lineNumber, start.column, end.lineNumber, end.column);
+    view.setSelection(range);
+    view.revealRangeInCenter(range);
+    view.focus();
+  }, [view, reveal, path, docUrl]);
+
+  const takeOver = useRef(onTakeOver);
+  useEffect(() => {
+    takeOver.current = onTakeOver;
+  });
+  useEffect(() => {
+    if (!view) return;
+    const mouse = view.onMouseDown(() => takeOver.current?.());
+    return () => {
+      mouse.dispose();
+    };
+  }, [view]);
+
   // Let go of the models of tabs that were closed.
   const openKey = openDocUrls.join('\n');
   useEffect(() => {
@@ -220,7 +264,15 @@ export default function CodeEditor({
   }, [view]);
   useEffect(() => {
     const redraw = () => {
-      remote.current?.update([...peers.values()].filter((peer) => peer.file === path));
+      const here = [...peers.values()].filter((peer) => peer.file === path);
+      remote.current?.update(here);
+      // Follow mode: keep the followed person's caret in view as it moves.
+      const followed = here.find((peer) => peer.userId === followUserId && peer.cursor);
+      const model = view?.getModel();
+      if (followed?.cursor && model && view) {
+        const head = model.getPositionAt(Math.min(followed.cursor.head, model.getValueLength()));
+        view.revealPositionInCenterIfOutsideViewport(head);
+      }
     };
     redraw();
     // Edits move text under the others' carets; redraw them at their offsets.
@@ -228,7 +280,7 @@ export default function CodeEditor({
     return () => {
       handle?.off('change', redraw);
     };
-  }, [handle, path, peers, view]);
+  }, [handle, path, peers, view, followUserId]);
 
   return (
     <div className="code-editor">

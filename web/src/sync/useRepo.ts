@@ -1,10 +1,13 @@
 import { Repo } from '@automerge/automerge-repo/slim';
+import { IndexedDBStorageAdapter } from '@automerge/automerge-repo-storage-indexeddb';
 import {
   WebSocketClientAdapter,
   type FromClientMessage,
 } from '@automerge/automerge-repo-network-websocket';
 import { createContext, useContext, useEffect, useState } from 'react';
 import { automergeReady } from './automerge';
+import { SyncProgress } from './syncProgress';
+import { trackSaves } from './trackSaves';
 
 /** How the project's live connection is doing. */
 export type RepoStatus = 'connecting' | 'synced' | 'offline' | 'error';
@@ -13,12 +16,20 @@ export interface RepoState {
   status: RepoStatus;
   /** Present once Automerge has loaded; documents can be opened even while offline. */
   repo: Repo | null;
+  /** Which documents hold changes the server has not confirmed yet; present with the repo. */
+  progress?: SyncProgress;
   error?: string;
 }
 
 /** How long to wait between reconnection attempts, and before calling a first attempt failed. */
 const RETRY_MS = 2_000;
 const FIRST_CONNECT_MS = 6_000;
+
+/**
+ * The IndexedDB database holding this browser's copy of every document it opened, so that edits
+ * survive a reload or a closed tab while offline and merge when the socket returns.
+ */
+export const DOCUMENT_DATABASE = 'ensemble-documents';
 
 /** The sync endpoint for a project on this page's origin (the session cookie authenticates). */
 export function syncUrl(projectId: string, location: Pick<Location, 'protocol' | 'host'>): string {
@@ -53,28 +64,46 @@ export function useRepo(projectId: string): RepoState {
   useEffect(() => {
     let closed = false;
     let repo: Repo | undefined;
+    let stopTracking: (() => void) | undefined;
     let firstConnect: ReturnType<typeof setTimeout> | undefined;
+    let adapter: ProjectSyncAdapter | undefined;
     const set = (next: RepoState) => {
       if (!closed) setState({ projectId, ...next });
+    };
+    // Browsers keep a socket open for minutes after the network goes; when the system says it
+    // is offline, close it so the status is honest and reconnection starts when it comes back.
+    const onOffline = () => {
+      const socket: unknown = adapter?.socket;
+      if (socket instanceof WebSocket) socket.close();
     };
 
     automergeReady().then(
       () => {
         if (closed) return;
-        const adapter = new ProjectSyncAdapter(syncUrl(projectId, window.location), RETRY_MS);
-        const created = new Repo({ network: [adapter] });
-        repo = created;
-        adapter.on('peer-candidate', () => {
+        const created = new ProjectSyncAdapter(syncUrl(projectId, window.location), RETRY_MS);
+        adapter = created;
+        repo = new Repo({
+          network: [created],
+          // Absent only where there is no IndexedDB (unit tests); documents then live in memory.
+          ...(typeof indexedDB === 'undefined'
+            ? {}
+            : { storage: new IndexedDBStorageAdapter(DOCUMENT_DATABASE) }),
+        });
+        const progress = new SyncProgress();
+        stopTracking = trackSaves(repo, created, progress);
+        const current = { repo, progress };
+        created.on('peer-candidate', () => {
           clearTimeout(firstConnect);
-          set({ status: 'synced', repo: created });
+          set({ status: 'synced', ...current });
         });
-        adapter.on('peer-disconnected', () => {
-          set({ status: 'offline', repo: created });
+        created.on('peer-disconnected', () => {
+          set({ status: 'offline', ...current });
         });
+        window.addEventListener('offline', onOffline);
         firstConnect = setTimeout(() => {
-          set({ status: 'offline', repo: created });
+          set({ status: 'offline', ...current });
         }, FIRST_CONNECT_MS);
-        set({ status: 'connecting', repo: created });
+        set({ status: 'connecting', ...current });
       },
       (error: unknown) => {
         set({
@@ -88,6 +117,8 @@ export function useRepo(projectId: string): RepoState {
     return () => {
       closed = true;
       clearTimeout(firstConnect);
+      window.removeEventListener('offline', onOffline);
+      stopTracking?.();
       if (repo) {
         try {
           void repo.shutdown().catch(() => undefined);
@@ -99,7 +130,12 @@ export function useRepo(projectId: string): RepoState {
   }, [projectId]);
 
   if (state?.projectId !== projectId) return { status: 'connecting', repo: null };
-  return { status: state.status, repo: state.repo, ...(state.error ? { error: state.error } : {}) };
+  return {
+    status: state.status,
+    repo: state.repo,
+    ...(state.progress ? { progress: state.progress } : {}),
+    ...(state.error ? { error: state.error } : {}),
+  };
 }
 
 /** The open project's repo and connection state, for the components inside the IDE. */

@@ -1,8 +1,11 @@
-import { useId, useState } from 'react';
+import { useId, useState, type DragEvent } from 'react';
 import type { PeerPresence } from '../../sync/presence';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { BADGE_NAMES, folderChanged, type GitBadge } from '../git/gitChanges';
-import { pathProblem, pathsUnder, type TreeNode } from './fileTree';
+import { parentOf, pathProblem, pathsUnder, type TreeNode } from './fileTree';
+
+/** The drag data type of a file or folder dragged inside the tree (its path). */
+const PATH_TYPE = 'application/x-ensemble-path';
 
 export interface FileTreeProps {
   nodes: readonly TreeNode[];
@@ -17,6 +20,20 @@ export interface FileTreeProps {
   onCreate: (path: string) => void;
   onMove: (from: string, to: string) => void;
   onDelete: (path: string) => void;
+  /** A file or folder of the tree was dropped onto `folder` ("" for the top level). */
+  onDropPath?: (source: string, folder: string) => void;
+  /** Files from the desktop were dropped onto `folder`; read `data` before returning. */
+  onDropFiles?: (data: DataTransfer, folder: string) => void;
+  /** Files were picked with the Upload button, for the top level. */
+  onPickFiles?: (files: FileList) => void;
+}
+
+/** Drop handling shared by the rows and the tree's background (the top level). */
+interface DropZone {
+  target: string | null;
+  over: (event: DragEvent, folder: string) => void;
+  drop: (event: DragEvent, folder: string) => void;
+  leave: () => void;
 }
 
 /**
@@ -28,6 +45,34 @@ export function FileTree(props: FileTreeProps) {
   const [creating, setCreating] = useState(false);
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
   const [deleting, setDeleting] = useState<string | null>(null);
+  const [dropTarget, setDropTarget] = useState<string | null>(null);
+  const dropZone: DropZone | null = !canEdit
+    ? null
+    : {
+        target: dropTarget,
+        over: (event, folder) => {
+          const types = event.dataTransfer.types;
+          const internal = types.includes(PATH_TYPE);
+          if (!internal && !types.includes('Files')) return;
+          event.preventDefault();
+          event.stopPropagation();
+          event.dataTransfer.dropEffect = internal ? 'move' : 'copy';
+          setDropTarget(folder);
+        },
+        drop: (event, folder) => {
+          event.preventDefault();
+          event.stopPropagation();
+          setDropTarget(null);
+          const source = event.dataTransfer.getData(PATH_TYPE);
+          if (source) props.onDropPath?.(source, folder);
+          else if (event.dataTransfer.types.includes('Files')) {
+            props.onDropFiles?.(event.dataTransfer, folder);
+          }
+        },
+        leave: () => {
+          setDropTarget(null);
+        },
+      };
 
   const toggle = (path: string) => {
     setCollapsed((current) => {
@@ -39,19 +84,44 @@ export function FileTree(props: FileTreeProps) {
   };
 
   return (
-    <div className="file-tree">
+    <div
+      className={`file-tree${dropTarget === '' ? ' drop-target' : ''}`}
+      onDragOver={(event) => dropZone?.over(event, '')}
+      onDragLeave={(event) => {
+        if (!event.currentTarget.contains(event.relatedTarget as Node | null)) dropZone?.leave();
+      }}
+      onDrop={(event) => dropZone?.drop(event, '')}
+    >
       <div className="file-tree-header">
         <h2 id="files-heading">Files</h2>
         {canEdit && !creating && (
-          <button
-            type="button"
-            className="button button-small"
-            onClick={() => {
-              setCreating(true);
-            }}
-          >
-            New file
-          </button>
+          <span className="file-tree-buttons">
+            <button
+              type="button"
+              className="button button-small"
+              onClick={() => {
+                setCreating(true);
+              }}
+            >
+              New file
+            </button>
+            {props.onPickFiles && (
+              <label className="button button-small" title="Upload files (or drop them here)">
+                Upload
+                <input
+                  type="file"
+                  multiple
+                  className="visually-hidden"
+                  aria-label="Upload files"
+                  onChange={(event) => {
+                    const files = event.currentTarget.files;
+                    if (files && files.length > 0) props.onPickFiles?.(files);
+                    event.currentTarget.value = '';
+                  }}
+                />
+              </label>
+            )}
+          </span>
         )}
       </div>
       {creating && (
@@ -71,7 +141,7 @@ export function FileTree(props: FileTreeProps) {
       )}
       {nodes.length === 0 ? (
         <p className="muted file-tree-empty">
-          No files yet.{canEdit ? ' Create one to start.' : ''}
+          No files yet.{canEdit ? ' Create one, or drop files here, to start.' : ''}
         </p>
       ) : (
         <ul className="tree" aria-labelledby="files-heading">
@@ -84,9 +154,15 @@ export function FileTree(props: FileTreeProps) {
               collapsed={collapsed}
               onToggle={toggle}
               onAskDelete={setDeleting}
+              dropZone={dropZone}
             />
           ))}
         </ul>
+      )}
+      {canEdit && nodes.length > 0 && (
+        <p className="muted file-tree-hint">
+          Drag files onto a folder to move them, or drop files from your computer to upload.
+        </p>
       )}
       {deleting !== null && (
         <ConfirmDialog
@@ -118,9 +194,18 @@ interface TreeItemProps {
   collapsed: ReadonlySet<string>;
   onToggle: (path: string) => void;
   onAskDelete: (path: string) => void;
+  dropZone: DropZone | null;
 }
 
-function TreeItem({ node, depth, tree, collapsed, onToggle, onAskDelete }: TreeItemProps) {
+function TreeItem({
+  node,
+  depth,
+  tree,
+  collapsed,
+  onToggle,
+  onAskDelete,
+  dropZone,
+}: TreeItemProps) {
   const [renaming, setRenaming] = useState(false);
   const indent = { paddingInlineStart: `${0.5 + depth * 0.9}rem` };
   const open = node.type === 'folder' && !collapsed.has(node.path);
@@ -129,6 +214,9 @@ function TreeItem({ node, depth, tree, collapsed, onToggle, onAskDelete }: TreeI
   const badge = node.type === 'file' ? badges?.get(node.path) : undefined;
   const changedInside =
     node.type === 'folder' && badges !== undefined && folderChanged(node.path, badges);
+  // Dropping onto a file means into the folder it is in.
+  const dropFolder = node.type === 'folder' ? node.path : parentOf(node.path);
+  const dropping = node.type === 'folder' && dropZone?.target === node.path;
 
   if (renaming) {
     return (
@@ -153,8 +241,17 @@ function TreeItem({ node, depth, tree, collapsed, onToggle, onAskDelete }: TreeI
   return (
     <li>
       <div
-        className={`tree-row${node.path === tree.activePath ? ' tree-row-active' : ''}`}
+        className={`tree-row${node.path === tree.activePath ? ' tree-row-active' : ''}${dropping ? ' drop-target' : ''}`}
         style={indent}
+        data-path={node.path}
+        draggable={dropZone !== null}
+        onDragStart={(event) => {
+          event.dataTransfer.setData(PATH_TYPE, node.path);
+          event.dataTransfer.setData('text/plain', node.path);
+          event.dataTransfer.effectAllowed = 'move';
+        }}
+        onDragOver={(event) => dropZone?.over(event, dropFolder)}
+        onDrop={(event) => dropZone?.drop(event, dropFolder)}
       >
         {node.type === 'folder' ? (
           <button
@@ -251,6 +348,7 @@ function TreeItem({ node, depth, tree, collapsed, onToggle, onAskDelete }: TreeI
               collapsed={collapsed}
               onToggle={onToggle}
               onAskDelete={onAskDelete}
+              dropZone={dropZone}
             />
           ))}
         </ul>

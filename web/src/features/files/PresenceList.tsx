@@ -9,12 +9,14 @@ interface Person {
 interface PresenceListProps {
   me: Person;
   others: readonly PeerPresence[];
-  /** Jumps to the file a person has open. */
+  /** The person followed, if any. */
+  following?: string | null;
+  /** Starts or stops following a person (their file and cursor). */
   onSelect: (person: PeerPresence) => void;
 }
 
 /** "Who is here": one avatar per person in the project, in their cursor colour. */
-export function PresenceList({ me, others, onSelect }: PresenceListProps) {
+export function PresenceList({ me, others, following = null, onSelect }: PresenceListProps) {
   return (
     <ul className="presence-list" aria-label="Who is here">
       <li>
@@ -31,13 +33,11 @@ export function PresenceList({ me, others, onSelect }: PresenceListProps) {
         <li key={person.userId}>
           <button
             type="button"
-            className="presence-avatar"
+            className={`presence-avatar${person.userId === following ? ' presence-following' : ''}`}
             style={{ backgroundColor: person.color }}
-            title={person.file ? `${person.name} — in ${person.file}` : person.name}
-            aria-label={
-              person.file ? `${person.name}, in ${person.file}: open that file` : person.name
-            }
-            disabled={person.file === undefined}
+            title={`${person.userId === following ? 'Stop following' : 'Follow'} ${person.name}${person.file ? ` (in ${person.file})` : ''}`}
+            aria-label={`Follow ${person.name}${person.file ? `, in ${person.file}` : ''}`}
+            aria-pressed={person.userId === following}
             onClick={() => {
               onSelect(person);
             }}

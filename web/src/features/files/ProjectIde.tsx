@@ -2,10 +2,11 @@ import { lazy, Suspense, useMemo, useState } from 'react';
 import type { Project, User } from '../../api/client';
 import { Link } from '../../app/router';
 import type { TextFileDoc } from '../../editor/binding';
+import type { EditorReveal } from '../../editor/CodeEditor';
 import { colorFor, peopleOf, type PeerPresence } from '../../sync/presence';
 import { useDocument } from '../../sync/useDocument';
 import { usePresence, type LocalPresence } from '../../sync/usePresence';
-import { RepoContext, useRepo, useRepoContext, type RepoStatus } from '../../sync/useRepo';
+import { RepoContext, useRepo, useRepoContext } from '../../sync/useRepo';
 import { LiveContext, useLiveChannel } from '../../live/useLiveChannel';
 import { useSourceControl } from '../git/useSourceControl';
 import { Loading } from '../../ui/Loading';
@@ -13,10 +14,12 @@ import { PageHeader } from '../../ui/PageHeader';
 import { RoleBadge } from '../../ui/RoleBadge';
 import { ProjectNav } from '../projects/ProjectNav';
 import { buildFileTree, type FileEntry, type ProjectRootDoc } from './fileTree';
-import { FileTree } from './FileTree';
+import { FilesSidebar } from './FilesSidebar';
 import { PresenceList } from './PresenceList';
+import { SaveStatus } from './SaveStatus';
 import { ToolPanels } from './ToolPanels';
 import { createTextFile, deletePath, movePath } from './projectFiles';
+import type { LineMatch } from './fileSearch';
 import './ide.css';
 
 const CodeEditor = lazy(() => import('../../editor/CodeEditor'));
@@ -39,18 +42,13 @@ export default function ProjectIde({ project, user }: ProjectIdeProps) {
   );
 }
 
-const STATUS_TEXT: Record<RepoStatus, string> = {
-  connecting: 'Connecting…',
-  synced: 'All changes synced',
-  offline: 'Offline — reconnecting; your edits are kept and sync when the connection returns',
-  error: 'Sync unavailable',
-};
-
 function Workspace({ project, user }: ProjectIdeProps) {
   const { repo, status, error } = useRepoContext();
   const root = useDocument<ProjectRootDoc>(project.rootDocUrl);
   const [tabs, setTabs] = useState<string[]>([]);
   const [active, setActive] = useState<string | null>(null);
+  const [reveal, setReveal] = useState<EditorReveal | null>(null);
+  const [following, setFollowing] = useState<string | null>(null);
   const canEdit = project.role !== 'viewer';
   const git = useSourceControl(project.id);
 
@@ -68,31 +66,56 @@ function Workspace({ project, user }: ProjectIdeProps) {
   const files = useMemo<Readonly<Record<string, FileEntry>>>(() => rootDoc?.files ?? {}, [rootDoc]);
   const paths = useMemo(() => Object.keys(files).sort(), [files]);
   const tree = useMemo(() => buildFileTree(paths), [paths]);
-  // Tabs of files someone else deleted or renamed simply disappear.
-  const openTabs = tabs.filter((path) => path in files);
-  const activePath = active !== null && active in files ? active : (openTabs[0] ?? null);
   const rootHandle = root.status === 'ready' ? root.handle : null;
-
-  const presence: LocalPresence = activePath === null ? me : { ...me, file: activePath };
+  // Our presence names the file shown, which follow mode derives from the other's presence; the
+  // previous render's choice is what we publish, so the two do not chase each other.
+  const [shown, setShown] = useState<string | null>(null);
+  const presence: LocalPresence = shown === null ? me : { ...me, file: shown };
   const peers = usePresence(rootHandle, presence);
   const others = peopleOf(peers).filter((person) => person.userId !== user.id);
-  const peopleByFile = useMemo(() => {
-    const byFile = new Map<string, PeerPresence[]>();
-    for (const person of others) {
-      if (person.file === undefined) continue;
-      byFile.set(person.file, [...(byFile.get(person.file) ?? []), person]);
-    }
-    return byFile;
-  }, [others]);
+  // Follow mode: the followed person's file is shown (in a tab of its own) while they are here.
+  const followed = following === null ? undefined : others.find((p) => p.userId === following);
+  const followedFile =
+    followed?.file !== undefined && followed.file in files ? followed.file : undefined;
+
+  // Tabs of files someone else deleted or renamed simply disappear.
+  const openTabs = [
+    ...tabs.filter((path) => path in files),
+    ...(followedFile !== undefined && !tabs.includes(followedFile) ? [followedFile] : []),
+  ];
+  const activePath =
+    followedFile ?? (active !== null && active in files ? active : (openTabs[0] ?? null));
+  if (activePath !== shown) setShown(activePath);
+  const peopleByFile = new Map<string, PeerPresence[]>();
+  for (const person of others) {
+    if (person.file === undefined) continue;
+    peopleByFile.set(person.file, [...(peopleByFile.get(person.file) ?? []), person]);
+  }
 
   const open = (path: string) => {
     setTabs((current) => (current.includes(path) ? current : [...current, path]));
     setActive(path);
+    // Choosing a file yourself ends follow mode.
+    setFollowing(null);
+  };
+  const openAt = (path: string, match: LineMatch) => {
+    open(path);
+    setReveal({ path, start: match.start, end: match.end, key: Date.now() });
+  };
+  const stopFollowing = () => {
+    if (followedFile !== undefined) open(followedFile);
+    else setFollowing(null);
+  };
+  const onMoved = (moves: [string, string][]) => {
+    const renamed = new Map(moves);
+    setTabs((current) => current.map((tab) => renamed.get(tab) ?? tab));
+    setActive((current) => (current === null ? null : (renamed.get(current) ?? current)));
   };
   const close = (path: string) => {
     const index = openTabs.indexOf(path);
     const remaining = openTabs.filter((tab) => tab !== path);
     setTabs(remaining);
+    if (path === followedFile) setFollowing(null);
     if (activePath === path) setActive(remaining[Math.min(index, remaining.length - 1)] ?? null);
   };
 
@@ -102,8 +125,10 @@ function Workspace({ project, user }: ProjectIdeProps) {
         <PresenceList
           me={me}
           others={others}
+          following={followed?.userId ?? null}
           onSelect={(person) => {
-            if (person.file !== undefined && person.file in files) open(person.file);
+            if (person.userId === followed?.userId) stopFollowing();
+            else setFollowing(person.userId);
           }}
         />
         <span className="role-line">
@@ -141,25 +166,29 @@ function Workspace({ project, user }: ProjectIdeProps) {
       <div className="ide">
         <aside className="ide-files" aria-label="Project files">
           {root.status === 'ready' ? (
-            <FileTree
-              nodes={tree}
-              paths={paths}
-              activePath={activePath}
-              canEdit={canEdit}
-              peopleByFile={peopleByFile}
-              gitBadges={git.badges}
-              onOpen={open}
-              onCreate={(path) => {
-                createTextFile(repo, root.handle, path);
-                open(path);
-              }}
-              onMove={(from, to) => {
-                const moves = new Map(movePath(root.handle, from, to));
-                setTabs((current) => current.map((tab) => moves.get(tab) ?? tab));
-                setActive((current) => (current === null ? null : (moves.get(current) ?? current)));
-              }}
-              onDelete={(path) => {
-                deletePath(root.handle, path);
+            <FilesSidebar
+              projectId={project.id}
+              files={files}
+              onMoved={onMoved}
+              onOpenMatch={openAt}
+              tree={{
+                nodes: tree,
+                paths,
+                activePath,
+                canEdit,
+                peopleByFile,
+                gitBadges: git.badges,
+                onOpen: open,
+                onCreate: (path) => {
+                  createTextFile(repo, root.handle, path);
+                  open(path);
+                },
+                onMove: (from, to) => {
+                  onMoved(movePath(root.handle, from, to));
+                },
+                onDelete: (path) => {
+                  deletePath(root.handle, path);
+                },
               }}
             />
           ) : root.status === 'loading' ? (
@@ -184,7 +213,7 @@ function Workspace({ project, user }: ProjectIdeProps) {
                     aria-pressed={path === activePath}
                     title={path}
                     onClick={() => {
-                      setActive(path);
+                      open(path);
                     }}
                   >
                     {path.split('/').pop()}
@@ -224,6 +253,11 @@ function Workspace({ project, user }: ProjectIdeProps) {
                 readOnly={!canEdit}
                 me={me}
                 projectId={project.id}
+                reveal={reveal}
+                followUserId={followed?.userId ?? null}
+                onTakeOver={() => {
+                  if (followed) stopFollowing();
+                }}
               />
             )}
           </div>
@@ -236,9 +270,17 @@ function Workspace({ project, user }: ProjectIdeProps) {
         git={git}
       />
       <footer className="status-bar">
-        <span className={`status-dot status-${status}`} aria-hidden="true" />
-        <span aria-live="polite">{STATUS_TEXT[status]}</span>
+        <SaveStatus />
         <span className="status-bar-spacer" />
+        {followed && (
+          <span className="following">
+            Following {followed.name}
+            {followed.file === undefined ? ' (no file open)' : ''}{' '}
+            <button type="button" className="button button-small" onClick={stopFollowing}>
+              Stop following
+            </button>
+          </span>
+        )}
         {!canEdit && <span>Read-only (viewer)</span>}
         <span>{others.length === 0 ? 'Only you here' : `${others.length + 1} people here`}</span>
       </footer>
@@ -253,17 +295,13 @@ interface ActiveTextFileProps {
   readOnly: boolean;
   me: Omit<LocalPresence, 'file' | 'cursor'>;
   projectId: string;
+  reveal: EditorReveal | null;
+  followUserId: string | null;
+  onTakeOver: () => void;
 }
 
 /** Keeps one editor alive across tabs; shows the active text file once its document is here. */
-function ActiveTextFile({
-  path,
-  entry,
-  openDocUrls,
-  readOnly,
-  me,
-  projectId,
-}: ActiveTextFileProps) {
+function ActiveTextFile({ path, entry, openDocUrls, projectId, ...editor }: ActiveTextFileProps) {
   const doc = useDocument<TextFileDoc>(entry?.docUrl);
   const file =
     doc.status === 'ready' && path !== null && entry
@@ -278,13 +316,7 @@ function ActiveTextFile({
         </p>
       )}
       <Suspense fallback={<Loading what="the editor" />}>
-        <CodeEditor
-          file={file}
-          openDocUrls={openDocUrls}
-          readOnly={readOnly}
-          me={me}
-          completionsFor={projectId}
-        />
+        <CodeEditor file={file} openDocUrls={openDocUrls} completionsFor={projectId} {...editor} />
       </Suspense>
     </div>
   );

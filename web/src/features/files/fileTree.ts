@@ -100,3 +100,91 @@ export function movesFor(from: string, to: string, paths: Iterable<string>): [st
 export function pathsUnder(target: string, paths: Iterable<string>): string[] {
   return [...paths].filter((path) => path === target || path.startsWith(target + '/'));
 }
+
+/** The folder a path sits in ("" for the top level). */
+export function parentOf(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash < 0 ? '' : path.slice(0, slash);
+}
+
+/** `name` inside `folder` ("" for the top level). */
+export function joinPath(folder: string, name: string): string {
+  return folder ? `${folder}/${name}` : name;
+}
+
+/** What dropping a file or folder onto a folder means: the renames, or why it cannot be done. */
+export type DropPlan =
+  | { kind: 'none' }
+  | { kind: 'refused'; problem: string }
+  | { kind: 'move'; moves: [string, string][] };
+
+/**
+ * The renames that dragging `source` (a file, or a folder with every file below it) into
+ * `folder` ("" for the top level) implies, checked against the other files before anything is
+ * sent, so that a clash is explained instead of half a folder moving.
+ */
+export function planDrop(source: string, folder: string, paths: readonly string[]): DropPlan {
+  const target = joinPath(folder, source.split('/').pop() ?? source);
+  if (target === source || parentOf(source) === folder) return { kind: 'none' };
+  if (folder === source || folder.startsWith(source + '/')) {
+    return { kind: 'refused', problem: `“${source}” cannot be moved into itself.` };
+  }
+  const moves = movesFor(source, target, paths);
+  if (moves.length === 0) return { kind: 'refused', problem: `“${source}” no longer exists.` };
+  const moving = new Set(moves.map(([from]) => from));
+  const others = paths.filter((path) => !moving.has(path));
+  for (const other of others) {
+    if (other === target) {
+      return { kind: 'refused', problem: `A file “${target}” already exists.` };
+    }
+    if (other.startsWith(target + '/')) {
+      return {
+        kind: 'refused',
+        problem: `A folder “${target}” already exists; move or rename one of them first.`,
+      };
+    }
+  }
+  return { kind: 'move', moves };
+}
+
+/** A file picked or dropped for upload, with its path relative to where it was dropped. */
+export interface UploadCandidate {
+  /** "notes.txt", or "assets/logo.png" for a file inside a dropped folder. */
+  relativePath: string;
+  size: number;
+}
+
+export interface UploadPlan<T extends UploadCandidate> {
+  /** Files to send, each with its path in the project. */
+  uploads: { path: string; file: T; replaces: boolean }[];
+  /** Files that cannot go where they were dropped, with the reason. */
+  refused: { name: string; problem: string }[];
+}
+
+/**
+ * Where uploading `files` into `folder` puts each one. A file at an existing path replaces its
+ * content (the caller asks first); a path that clashes with a folder, or is not a valid path, is
+ * refused with the reason.
+ */
+export function planUpload<T extends UploadCandidate>(
+  files: readonly T[],
+  folder: string,
+  paths: readonly string[],
+): UploadPlan<T> {
+  const plan: UploadPlan<T> = { uploads: [], refused: [] };
+  const existing = new Set(paths);
+  const taken = new Set<string>();
+  for (const file of files) {
+    const path = joinPath(folder, file.relativePath);
+    if (taken.has(path)) continue;
+    const others = paths.filter((other) => other !== path);
+    const problem = pathProblem(path, [...others, ...taken]);
+    if (problem) {
+      plan.refused.push({ name: file.relativePath, problem });
+      continue;
+    }
+    taken.add(path);
+    plan.uploads.push({ path, file, replaces: existing.has(path) });
+  }
+  return plan;
+}

@@ -18,8 +18,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The web app in a real browser (Debian's chromium driven by playwright-core, scripts in web/e2e):
  * sign-up, projects and invites across two browser contexts, and two people editing one file
- * live, importing, editing, committing and pushing a git repository, and the shared terminal
- * typed by one and watched by another (that one needs the sandbox too). They take the README's
+ * live, uploading, moving and searching files and editing offline, importing, editing, committing
+ * and pushing a git repository, and the shared terminal typed by one and watched by another (that
+ * one needs the sandbox too). They take the README's
  * screenshots. Skipped only when chromium is absent and
  * ENSEMBLE_REQUIRE_BROWSER is not true.
  */
@@ -34,6 +35,12 @@ class BrowserFlowTest {
   @Test
   void twoPeopleTypeInTheSameFileAndSeeEachOthersTextAndCursor() throws Exception {
     runScript("collab.e2e.mjs", "ENSEMBLE_SCREENSHOT_IDE", "screenshot-ide.png");
+  }
+
+  @Test
+  void uploadMoveFindAndEditOfflineThenMergeWhenBackOnline() throws Exception {
+    runScript("ide.e2e.mjs", "ENSEMBLE_SCREENSHOT_FILES", "screenshot-files.png",
+        Map.of("ENSEMBLE_SYNC_MAX_FILE_BYTES", "200000"), Map.of("ENSEMBLE_E2E_MAX_FILE_BYTES", "200000"));
   }
 
   @Test
