@@ -135,7 +135,48 @@ export interface ChatMessage {
   content: string;
   status: 'streaming' | 'complete' | 'partial' | 'error';
   error?: { code?: string; message?: string };
+  /** For an answer: the context sent with its question, and the files a code action proposed. */
+  context?: { sent?: ContextPiece[]; proposals?: ProposalSummary[] };
   createdAt: string;
+}
+
+/** One piece of context that went to the model with a question. */
+export interface ContextPiece {
+  kind: 'file' | 'selection' | 'open' | 'run' | 'retrieved';
+  path?: string;
+  /** First and last line sent, from 1. */
+  lines?: [number, number];
+  runId?: string;
+}
+
+export type CodeActionKind = 'explain' | 'tests' | 'fix' | 'refactor' | 'docs';
+
+export interface CodeActionRequest {
+  action: CodeActionKind;
+  path: string;
+  selection?: string;
+  runId?: string;
+  instruction?: string;
+  openPaths?: string[];
+  threadId?: string;
+}
+
+/** A file an answer proposes, as the answer lists it. */
+export interface ProposalSummary {
+  id: string;
+  path: string;
+  /** Applying creates the file. */
+  creates: boolean;
+}
+
+export interface Proposal extends ProposalSummary {
+  messageId: string;
+  content: string;
+  /** The file's text the proposal was made against; null when it did not exist. */
+  baseText: string | null;
+  createdAt: string;
+  appliedAt: string | null;
+  appliedBy: string | null;
 }
 
 export interface ChatRequest {
@@ -396,6 +437,8 @@ export function onUnauthorized(listener: UnauthorizedListener): () => void {
 
 interface RequestOptions {
   body?: unknown;
+  /** A plain-text body (file contents) instead of JSON. */
+  text?: string;
   signal?: AbortSignal | undefined;
 }
 
@@ -426,6 +469,7 @@ async function errorFrom(response: Response): Promise<ApiError> {
 async function request(method: Method, path: string, options: RequestOptions = {}) {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (options.text !== undefined) headers['Content-Type'] = 'text/plain; charset=utf-8';
   if (method !== 'GET') {
     const csrf = readCookie(CSRF_COOKIE);
     if (csrf) headers[CSRF_HEADER] = csrf;
@@ -436,7 +480,7 @@ async function request(method: Method, path: string, options: RequestOptions = {
       method,
       headers,
       credentials: 'same-origin',
-      body: options.body === undefined ? null : JSON.stringify(options.body),
+      body: options.text ?? (options.body === undefined ? null : JSON.stringify(options.body)),
       signal: options.signal ?? null,
     });
   } catch (error) {
@@ -588,6 +632,18 @@ export const api = {
       empty('DELETE', `/api/projects/${seg(projectId)}/ai/provider`),
     models: (projectId: string, signal?: AbortSignal) =>
       json<AiModels>('GET', `/api/projects/${seg(projectId)}/ai/models`, { signal }),
+    action: (projectId: string, body: CodeActionRequest, signal?: AbortSignal) =>
+      postStream(`/api/projects/${seg(projectId)}/ai/actions`, body, signal),
+    proposal: (projectId: string, proposalId: string, signal?: AbortSignal) =>
+      json<Proposal>('GET', `/api/projects/${seg(projectId)}/ai/proposals/${seg(proposalId)}`, {
+        signal,
+      }),
+    applyProposal: (projectId: string, proposalId: string, force = false) =>
+      json<Proposal & { created: boolean }>(
+        'POST',
+        `/api/projects/${seg(projectId)}/ai/proposals/${seg(proposalId)}/apply`,
+        { body: force ? { force } : {} },
+      ),
   },
   agent: {
     run: (projectId: string, body: ChatRequest, signal?: AbortSignal) =>
@@ -623,12 +679,23 @@ export const api = {
       }),
   },
   files: {
+    /** A text file's content; null when there is no such file. */
+    text: async (projectId: string, path: string, signal?: AbortSignal) => {
+      try {
+        const response = await request('GET', fileUrl(projectId, path), { signal });
+        return await response.text();
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 404) return null;
+        throw e;
+      }
+    },
+    /** Creates the file or replaces its text (as a minimal edit everyone sees). */
+    write: (projectId: string, path: string, text: string) =>
+      empty('PUT', fileUrl(projectId, path), { text }),
     move: (projectId: string, from: string, to: string) =>
       json<ProjectFile>('POST', `/api/projects/${seg(projectId)}/files:move`, {
         body: { from, to },
       }),
-    text: async (projectId: string, path: string, signal?: AbortSignal) =>
-      (await request('GET', fileUrl(projectId, path), { signal })).text(),
   },
   git: {
     status: (projectId: string, signal?: AbortSignal) =>

@@ -5,6 +5,7 @@ import type { editor } from 'monaco-editor/editor';
 import { useEffect, useRef, useState } from 'react';
 import type { CursorRange } from '../sync/presence';
 import { usePresence, type LocalPresence } from '../sync/usePresence';
+import { attachEditorAssistant } from './editorAssistant';
 import { bindModel, lineEndingFixes, type ModelBinding, type TextFileDoc } from './binding';
 import { LocalHistory } from './history';
 import { attachInlineCompletions } from './inlineCompletions';
@@ -114,8 +115,10 @@ export default function CodeEditor({
         replay('redo');
       });
     }
+    const detachAssistant = attachEditorAssistant(created);
     setView(created);
     return () => {
+      detachAssistant();
       created.dispose();
       for (const entry of models.values()) {
         entry.binding.dispose();

@@ -1,4 +1,4 @@
-import type { AgentStep, Run } from '../api/client';
+import type { AgentStep, ContextPiece, ProposalSummary, Run } from '../api/client';
 
 /** Server → client messages on a project's live channel (LiveConnection.java). */
 export type LiveMessage =
@@ -17,6 +17,7 @@ export type AiEvent =
       messageId: string;
       askedBy?: string;
       model?: string;
+      context?: ContextPiece[];
     }
   | { channel: 'ai'; event: 'token'; threadId: string; messageId: string; text: string }
   | {
@@ -26,6 +27,7 @@ export type AiEvent =
       messageId: string;
       status: string;
       stoppedBy?: string;
+      proposals?: ProposalSummary[];
     }
   | {
       channel: 'ai';

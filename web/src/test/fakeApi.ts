@@ -14,6 +14,8 @@ export interface SeenRequest {
 export interface Reply {
   status?: number;
   body?: unknown;
+  /** A plain-text body (a file's content), sent as is instead of `body`. */
+  text?: string;
   headers?: Record<string, string>;
 }
 
@@ -42,7 +44,12 @@ export function fakeApi(routes: Record<string, Handler>): SeenRequest[] {
       path: url.pathname,
       query: url.searchParams,
       headers: new Headers(init?.headers),
-      body: typeof raw === 'string' ? JSON.parse(raw) : undefined,
+      body:
+        typeof raw !== 'string'
+          ? undefined
+          : new Headers(init?.headers).get('Content-Type')?.startsWith('text/plain')
+            ? raw
+            : JSON.parse(raw),
     };
     seen.push(request);
     const handler = routes[`${method} ${url.pathname}`];
@@ -53,12 +60,12 @@ export function fakeApi(routes: Record<string, Handler>): SeenRequest[] {
           ? handler(request)
           : handler;
     const status = reply.status ?? 200;
-    const body = status === 204 || reply.body === undefined ? null : JSON.stringify(reply.body);
+    const body =
+      reply.text ??
+      (status === 204 || reply.body === undefined ? null : JSON.stringify(reply.body));
+    const type = reply.text === undefined ? 'application/json' : 'text/plain; charset=utf-8';
     return Promise.resolve(
-      new Response(body, {
-        status,
-        headers: { 'Content-Type': 'application/json', ...reply.headers },
-      }),
+      new Response(body, { status, headers: { 'Content-Type': type, ...reply.headers } }),
     );
   });
   vi.stubGlobal('fetch', fetchStub);

@@ -1,9 +1,13 @@
 import { useState, type SubmitEvent } from 'react';
 import type { AgentStep, ChatMessage } from '../../api/client';
+import { editorSelection } from '../../editor/editorSelection';
 import { useLiveContext } from '../../live/useLiveChannel';
 import { AgentSteps } from './AgentSteps';
+import { CodeBlock, ContextList, ProposalList } from './AnswerParts';
+import { CodeActionsBar } from './CodeActionsBar';
 import { describeAiError, parseBlocks } from './liveAnswers';
 import { ModelPicker } from './ModelPicker';
+import { ProposalReview, type ReviewTarget } from './ProposalReview';
 import { useAgent } from './useAgent';
 import { useAssistant } from './useAssistant';
 import './ai.css';
@@ -23,9 +27,28 @@ export function AssistantPanel({
   const agent = useAgent(projectId, ai.threadId, channel);
   const [agentMode, setAgentMode] = useState(false);
   const [draft, setDraft] = useState('');
+  const [review, setReview] = useState<ReviewTarget | null>(null);
+  const [applyError, setApplyError] = useState<string | null>(null);
   const [model, setModel] = useState('');
   const autoApply = agent.settings.status === 'ready' && agent.settings.data.autoApply;
   const threads = ai.threads.state.status === 'ready' ? ai.threads.state.data : [];
+  const answerTools: AnswerTools = {
+    canEdit,
+    decide: (step, verdict, reason) => void agent.decide(step, verdict, reason),
+    review: (target) => {
+      setApplyError(null);
+      setReview(target);
+    },
+    applyBlock: (path, content) => {
+      const target = path ?? editorSelection()?.path ?? null;
+      if (target === null) {
+        setApplyError('Open the file to apply this to, or ask for a block that names its path.');
+        return;
+      }
+      setApplyError(null);
+      setReview({ kind: 'block', path: target, content });
+    },
+  };
 
   const submit = (event: SubmitEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -75,6 +98,9 @@ export function AssistantPanel({
         </ul>
       </nav>
       <div className="ai-conversation">
+        {canEdit && (
+          <CodeActionsBar disabled={ai.asking} onRun={(request) => void ai.act(request)} />
+        )}
         <div className="ai-messages" aria-live="polite" aria-label="Assistant messages" role="log">
           {ai.threadId === null && ai.messages.length === 0 && (
             <p className="muted">
@@ -86,11 +112,26 @@ export function AssistantPanel({
               key={message.id}
               message={message}
               steps={agent.steps[message.id]}
-              canDecide={canEdit}
-              onDecide={(step, verdict, reason) => void agent.decide(step, verdict, reason)}
+              tools={answerTools}
             />
           ))}
         </div>
+        {applyError && (
+          <p className="alert alert-error" role="alert">
+            {applyError}
+          </p>
+        )}
+        {review && (
+          <ProposalReview
+            key={review.kind === 'proposal' ? review.id : review.path + review.content}
+            projectId={projectId}
+            target={review}
+            canEdit={canEdit}
+            onClose={() => {
+              setReview(null);
+            }}
+          />
+        )}
         {ai.error && (
           <p className="alert alert-error" role="alert">
             {describeAiError(ai.error.code, ai.error.message, ai.error.retryAfterSeconds)}
@@ -165,14 +206,22 @@ export function AssistantPanel({
   );
 }
 
-interface MessageProps {
-  message: ChatMessage;
-  steps: readonly AgentStep[] | undefined;
-  canDecide: boolean;
-  onDecide: (step: AgentStep, verdict: 'approve' | 'reject', reason?: string) => void;
+/** What an answer's parts can do in this panel. */
+interface AnswerTools {
+  canEdit: boolean;
+  decide: (step: AgentStep, verdict: 'approve' | 'reject', reason?: string) => void;
+  review: (target: ReviewTarget) => void;
+  applyBlock: (path: string | null, content: string) => void;
 }
 
-function Message({ message, steps, canDecide, onDecide }: MessageProps) {
+interface MessageProps {
+  message: ChatMessage;
+  /** The agent's steps when the answer is an agent run's. */
+  steps: readonly AgentStep[] | undefined;
+  tools: AnswerTools;
+}
+
+function Message({ message, steps, tools }: MessageProps) {
   return (
     <article className={`ai-message ai-message-${message.role}`}>
       <header className="muted">
@@ -180,12 +229,18 @@ function Message({ message, steps, canDecide, onDecide }: MessageProps) {
         {message.status === 'streaming' && ' · writing…'}
         {message.status === 'partial' && ' · stopped'}
       </header>
-      {steps && <AgentSteps steps={steps} canDecide={canDecide} onDecide={onDecide} />}
+      {steps && <AgentSteps steps={steps} canDecide={tools.canEdit} onDecide={tools.decide} />}
       {parseBlocks(message.content).map((block, index) =>
         block.kind === 'paragraph' ? (
           <p key={index}>{block.text}</p>
         ) : (
-          <CodeBlock key={index} code={block.code} lang={block.lang} />
+          <CodeBlock
+            key={index}
+            code={block.code}
+            info={block.lang}
+            canEdit={tools.canEdit && message.status !== 'streaming'}
+            onApply={tools.applyBlock}
+          />
         ),
       )}
       {message.error?.message && (
@@ -193,28 +248,18 @@ function Message({ message, steps, canDecide, onDecide }: MessageProps) {
           {describeAiError(message.error.code ?? '', message.error.message)}
         </p>
       )}
+      {message.role === 'assistant' && (
+        <>
+          <ProposalList
+            proposals={message.context?.proposals ?? []}
+            canEdit={tools.canEdit}
+            onReview={(proposal) => {
+              tools.review({ kind: 'proposal', id: proposal.id, path: proposal.path });
+            }}
+          />
+          <ContextList pieces={message.context?.sent ?? []} />
+        </>
+      )}
     </article>
-  );
-}
-
-function CodeBlock({ code, lang }: { code: string; lang: string }) {
-  const [copied, setCopied] = useState(false);
-  return (
-    <div className="ai-code">
-      <button
-        type="button"
-        className="button ai-copy"
-        onClick={() => {
-          void navigator.clipboard.writeText(code).then(() => {
-            setCopied(true);
-          });
-        }}
-      >
-        {copied ? 'Copied' : 'Copy'}
-      </button>
-      <pre data-lang={lang || undefined}>
-        <code>{code}</code>
-      </pre>
-    </div>
   );
 }

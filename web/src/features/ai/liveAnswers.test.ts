@@ -9,6 +9,26 @@ function fold(events: AiEvent[]): LiveAnswers {
   return events.reduce<LiveAnswers>(applyAiEvent, {});
 }
 
+describe('context and proposals', () => {
+  it('carriesTheContextSentAndTheProposalsIntoTheMessage', () => {
+    const answers = fold([
+      { ...ids, event: 'thread', context: [{ kind: 'file', path: 'a.py', lines: [1, 3] }] },
+      { ...ids, event: 'token', text: 'Done.' },
+      {
+        ...ids,
+        event: 'done',
+        status: 'complete',
+        proposals: [{ id: 'pr1', path: 'tests/test_a.py', creates: true }],
+      },
+    ]);
+    const [message] = mergeAnswers('t1', [], answers);
+    expect(message?.context).toEqual({
+      sent: [{ kind: 'file', path: 'a.py', lines: [1, 3] }],
+      proposals: [{ id: 'pr1', path: 'tests/test_a.py', creates: true }],
+    });
+  });
+});
+
 describe('applyAiEvent', () => {
   it('accumulatesTokensInOrder', () => {
     const answers = fold([

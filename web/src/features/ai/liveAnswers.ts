@@ -1,4 +1,4 @@
-import type { ChatMessage } from '../../api/client';
+import type { ChatMessage, ContextPiece, ProposalSummary } from '../../api/client';
 import type { AiEvent } from '../../live/messages';
 
 /** An answer as the live channel has told it so far. */
@@ -7,6 +7,10 @@ export interface LiveAnswer {
   text: string;
   status: 'streaming' | 'complete' | 'partial' | 'error';
   error?: { code: string; message: string; retryAfter?: number };
+  /** The context sent with the question (from the `thread` event). */
+  sent?: ContextPiece[];
+  /** Files a code action proposed (from the `done` event). */
+  proposals?: ProposalSummary[];
 }
 
 export type LiveAnswers = Readonly<Record<string, LiveAnswer>>;
@@ -20,7 +24,10 @@ export function applyAiEvent(answers: LiveAnswers, event: AiEvent): LiveAnswers 
   };
   switch (event.event) {
     case 'thread':
-      return { ...answers, [event.messageId]: current };
+      return {
+        ...answers,
+        [event.messageId]: event.context ? { ...current, sent: event.context } : current,
+      };
     case 'token':
       return { ...answers, [event.messageId]: { ...current, text: current.text + event.text } };
     case 'step':
@@ -34,6 +41,7 @@ export function applyAiEvent(answers: LiveAnswers, event: AiEvent): LiveAnswers 
         [event.messageId]: {
           ...current,
           status: event.status === 'partial' ? 'partial' : 'complete',
+          ...(event.proposals ? { proposals: event.proposals } : {}),
         },
       };
     case 'error':
@@ -69,6 +77,7 @@ export function mergeAnswers(
       content: live.text,
       status: live.status,
       ...(live.error ? { error: live.error } : {}),
+      ...contextOf(live, message.context),
     };
   });
   const known = new Set(stored.map((m) => m.id));
@@ -81,10 +90,19 @@ export function mergeAnswers(
       content: live.text,
       status: live.status,
       ...(live.error ? { error: live.error } : {}),
+      ...contextOf(live, undefined),
       createdAt: '',
     });
   }
   return merged;
+}
+
+/** The stored context of an answer, completed with what the live events told. */
+function contextOf(live: LiveAnswer, stored: ChatMessage['context']): Pick<ChatMessage, 'context'> {
+  const sent = stored?.sent ?? live.sent;
+  const proposals = stored?.proposals ?? live.proposals;
+  if (!sent && !proposals) return {};
+  return { context: { ...(sent ? { sent } : {}), ...(proposals ? { proposals } : {}) } };
 }
 
 /** Friendly words for the errors people can do something about. */

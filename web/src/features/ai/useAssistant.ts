@@ -1,5 +1,11 @@
 import { useEffect, useState } from 'react';
-import { api, toApiError, type ApiError, type ChatMessage } from '../../api/client';
+import {
+  api,
+  toApiError,
+  type ApiError,
+  type ChatMessage,
+  type CodeActionRequest,
+} from '../../api/client';
 import { useResource } from '../../api/resource';
 import { editorSelection } from '../../editor/editorSelection';
 import type { LiveChannel } from '../../live/liveChannel';
@@ -51,33 +57,17 @@ export function useAssistant(projectId: string, channel: LiveChannel | null) {
     });
   }, [channel, reloadThreads, reloadThread]);
 
-  /**
-   * Asks in the open thread (or a new one); `model` is one the project offers, else its default.
-   * In mode `agent` the text is a task for the agent, whose steps stream in as well.
-   */
-  const ask = async (text: string, model?: string, mode: 'chat' | 'agent' = 'chat') => {
+  // The answer is rendered from the live channel; the stream is read to the end because closing
+  // it would cancel the answer. A new thread opens as soon as its first event names it.
+  const follow = async (start: () => Promise<Response>, continuing: boolean) => {
     setError(null);
     setAsking(true);
-    const selection = editorSelection();
-    const context = selection
-      ? { path: selection.path, ...(selection.text ? { selection: selection.text } : {}) }
-      : undefined;
     try {
-      const body = {
-        ...(threadId === null ? {} : { threadId }),
-        message: text,
-        ...(model ? { model } : {}),
-        ...(context ? { context } : {}),
-      };
-      const response = await (mode === 'agent'
-        ? api.agent.run(projectId, body)
-        : api.ai.chat(projectId, body));
-      // The answer is rendered from the live channel; the stream is read to the end because
-      // closing it would cancel the answer.
+      const response = await start();
       const reader = response.body?.getReader();
       const decoder = new TextDecoder();
       let seen = '';
-      let opened = threadId !== null;
+      let opened = continuing;
       while (reader) {
         const { done, value } = await reader.read();
         if (done) break;
@@ -97,6 +87,33 @@ export function useAssistant(projectId: string, channel: LiveChannel | null) {
       reloadThreads();
       reloadThread();
     }
+  };
+
+  /**
+   * Asks in the open thread (or a new one); `model` is one the project offers, else its default.
+   * In mode `agent` the text is a task for the agent, whose steps stream in as well.
+   */
+  const ask = (text: string, model?: string, mode: 'chat' | 'agent' = 'chat') => {
+    const selection = editorSelection();
+    const context = selection
+      ? { path: selection.path, ...(selection.text ? { selection: selection.text } : {}) }
+      : undefined;
+    const body = {
+      ...(threadId === null ? {} : { threadId }),
+      message: text,
+      ...(model ? { model } : {}),
+      ...(context ? { context } : {}),
+    };
+    return follow(
+      () => (mode === 'agent' ? api.agent.run(projectId, body) : api.ai.chat(projectId, body)),
+      threadId !== null,
+    );
+  };
+
+  /** Runs a code action; its answer opens in a new thread. */
+  const act = (request: CodeActionRequest) => {
+    setThreadId(null);
+    return follow(() => api.ai.action(projectId, request), false);
   };
 
   const stop = async () => {
@@ -122,6 +139,7 @@ export function useAssistant(projectId: string, channel: LiveChannel | null) {
     streaming,
     error,
     ask,
+    act,
     stop,
   };
 }

@@ -1,4 +1,5 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import { onCodeActionRequest } from '../../editor/editorActions';
 import { AssistantPanel } from '../ai/AssistantPanel';
 import { SourceControlPanel } from '../git/SourceControlPanel';
 import type { SourceControl } from '../git/useSourceControl';
@@ -23,6 +24,14 @@ interface ToolPanelsProps {
 export function ToolPanels({ projectId, canEdit, isOwner, git }: ToolPanelsProps) {
   const changeCount = git.changes.length;
   const [tab, setTab] = useState<Tab>('Run');
+  // A code action chosen in the editor answers in the Assistant panel.
+  useEffect(
+    () =>
+      onCodeActionRequest(() => {
+        setTab('Assistant');
+      }),
+    [],
+  );
   return (
     <section className="tool-panels" aria-label="Tools">
       <div className="tool-tabs" role="tablist" aria-label="Tool panels">

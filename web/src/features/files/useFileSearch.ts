@@ -70,6 +70,7 @@ export function useFileSearch(
         return cached.text;
       }
       const fetched = await api.files.text(projectId, path, signal);
+      if (fetched === null) return null; // deleted since the tree was read
       cache.current.set(path, { docUrl: entry.docUrl, text: fetched, at: Date.now() });
       return fetched;
     };

@@ -18,6 +18,8 @@ function owner(extra: Parameters<typeof fakeApi>[0]) {
     'GET /api/me': { body: { user: alice } },
     'GET /api/projects/p1': { body: project() },
     'GET /api/projects/p1/members': { body: [member(alice, 'owner')] },
+    // The members page also shows the owner the project's assistant settings.
+    'GET /api/projects/p1/ai/provider': { body: { project: null, instance: null } },
     ...extra,
   });
 }

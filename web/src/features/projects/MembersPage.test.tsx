@@ -12,6 +12,7 @@ describe('members page', () => {
       ...me,
       'GET /api/projects/p1': { body: project({ memberCount: 2 }) },
       'GET /api/projects/p1/members': { body: [member(alice, 'owner'), member(bob, 'editor')] },
+      'GET /api/projects/p1/ai/provider': { body: { project: null, instance: null } },
       'GET /api/projects/p1/invites': { body: [] },
     });
     visit('/projects/p1/members');
@@ -30,6 +31,7 @@ describe('members page', () => {
       'GET /api/me': { body: { user: bob } },
       'GET /api/projects/p1': { body: project({ role: 'editor' }) },
       'GET /api/projects/p1/members': { body: [member(alice, 'owner'), member(bob, 'editor')] },
+      'GET /api/projects/p1/ai/provider': { body: { project: null, instance: null } },
     });
     visit('/projects/p1/members');
 
@@ -50,6 +52,7 @@ describe('members page', () => {
       ...me,
       'GET /api/projects/p1': { body: project({ memberCount: 2 }) },
       'GET /api/projects/p1/members': { body: [member(alice, 'owner'), member(bob, 'editor')] },
+      'GET /api/projects/p1/ai/provider': { body: { project: null, instance: null } },
       'GET /api/projects/p1/invites': { body: [] },
       'PATCH /api/projects/p1/members/u-bob': { body: member(bob, 'viewer') },
     });
@@ -93,6 +96,7 @@ describe('members page', () => {
       ...me,
       'GET /api/projects/p1': { body: project() },
       'GET /api/projects/p1/members': { body: [member(alice, 'owner')] },
+      'GET /api/projects/p1/ai/provider': { body: { project: null, instance: null } },
       'GET /api/projects/p1/invites': { body: [] },
       'POST /api/projects/p1/members': { status: 201, body: member(bob, 'viewer') },
     });
@@ -115,6 +119,7 @@ describe('members page', () => {
       ...me,
       'GET /api/projects/p1': { body: project({ memberCount: 2 }) },
       'GET /api/projects/p1/members': { body: [member(alice, 'owner'), member(bob, 'editor')] },
+      'GET /api/projects/p1/ai/provider': { body: { project: null, instance: null } },
       'GET /api/projects/p1/invites': { body: [] },
       'DELETE /api/projects/p1/members/u-bob': { status: 204 },
     });

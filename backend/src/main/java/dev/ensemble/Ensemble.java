@@ -1,7 +1,14 @@
 package dev.ensemble;
 
 import dev.ensemble.ai.AiProvider;
+import dev.ensemble.ai.ActionRoutes;
 import dev.ensemble.ai.AiRoutes;
+import dev.ensemble.ai.ChatContext;
+import dev.ensemble.ai.actions.ActionService;
+import dev.ensemble.ai.actions.ProposalStore;
+import dev.ensemble.ai.context.ContextBuilder;
+import dev.ensemble.ai.context.RetrievalIndex;
+import dev.ensemble.ai.context.TextEmbedder;
 import dev.ensemble.ai.ChatFanOut;
 import dev.ensemble.ai.ChatService;
 import dev.ensemble.ai.ChatStore;
@@ -170,9 +177,6 @@ public final class Ensemble {
     ChatService chat = new ChatService(
         config.ai(), ProjectProviders.create(vertx, config.ai(), aiProvider, db.pool(), secrets),
         new ChatStore(db.pool()), chatFanOut);
-    AiRoutes ai = new AiRoutes(chat, projectStore, config.ai()).withCompletion(new CompletionRoutes(
-        CompletionService.create(vertx, config.ai(), config.completion(), aiProvider, chat.store(), db.pool()),
-        projectStore));
     SyncEndpoint sync = new SyncEndpoint(vertx, db.pool(), authenticator, projectStore, syncSettings, bus);
     registry.gauge("ensemble.documents.loaded", sync, SyncEndpoint::loadedDocuments);
     registry.gauge("ensemble.documents.idle", sync, SyncEndpoint::idleDocuments);
@@ -197,6 +201,16 @@ public final class Ensemble {
     // detected on a worker before deploying.
     RunService runs = new RunService(vertx, config.runs(), new RunStore(db.pool()), new RunConfigurationStore(db.pool()),
         services.workingCopy(), files, config.dataDir(), bus, config.redisUrl().isEmpty());
+    // Retrieval embeds on a worker thread of its own; actions and chat share one context builder.
+    RetrievalIndex retrieval =
+        new RetrievalIndex(vertx, files, sync.documents(), new TextEmbedder(vertx), config.aiContext());
+    ContextBuilder contextBuilder = new ContextBuilder(files, runs, retrieval, config.aiContext(), syncSettings);
+    ActionService actions =
+        new ActionService(chat, contextBuilder, new ProposalStore(db.pool()), files, syncSettings);
+    AiRoutes ai = new AiRoutes(chat, projectStore, config.ai(), new ChatContext(contextBuilder),
+        new ActionRoutes(actions, projectStore)).withCompletion(new CompletionRoutes(
+            CompletionService.create(vertx, config.ai(), config.completion(), aiProvider, chat.store(), db.pool()),
+            projectStore));
     // The shared terminal runs in the runs' sandbox, on the node that opened it.
     TerminalService terminals = new TerminalService(vertx, config.terminal(), runs);
     LiveEndpoint live = new LiveEndpoint(vertx, new ProjectSocketGate(authenticator, projectStore), chatFanOut, runs,

@@ -56,12 +56,17 @@ public final class AiRoutes {
   private final ChatService chat;
   private final ProjectStore projects;
   private final AiSettings settings;
+  private final ChatContext chatContext;
+  private final ActionRoutes actions;
   private Optional<CompletionRoutes> completion = Optional.empty();
 
-  public AiRoutes(ChatService chat, ProjectStore projects, AiSettings settings) {
+  public AiRoutes(
+      ChatService chat, ProjectStore projects, AiSettings settings, ChatContext chatContext, ActionRoutes actions) {
     this.chat = chat;
     this.projects = projects;
     this.settings = settings;
+    this.chatContext = chatContext;
+    this.actions = actions;
   }
 
   /** Also serves inline completion under the same prefix. */
@@ -78,6 +83,7 @@ public final class AiRoutes {
     api.bind(router.post("/api/projects/:projectId/ai/threads/:threadId/stop"), this::stop);
     api.bind(router.get("/api/projects/:projectId/ai/usage"), this::usage);
     new ProviderRoutes(chat.providers(), projects).mount(router, api);
+    actions.mount(router, api);
   }
 
   private Future<Project> access(RoutingContext ctx, Role needed) {
@@ -110,7 +116,7 @@ public final class AiRoutes {
                         project.id(), project.name(), caller.user().id(), threadId, body.getString("message"),
                         Optional.ofNullable(body.getString("model")),
                         Optional.ofNullable(body.getJsonObject("context")));
-                return chat.ask(ctx.vertx().getOrCreateContext(), q, stream);
+                return chat.ask(ctx.vertx().getOrCreateContext(), q, question -> chatContext.brief(project, question), stream);
               });
     } catch (RuntimeException e) {
       fail(ctx, e);
@@ -119,7 +125,7 @@ public final class AiRoutes {
     started.onSuccess(stream::attach).onFailure(e -> fail(ctx, e));
   }
 
-  private static void fail(RoutingContext ctx, Throwable e) {
+  static void fail(RoutingContext ctx, Throwable e) {
     if (e instanceof ChatRefused r) {
       r.retryAfterSeconds().ifPresent(s -> ctx.response().putHeader("Retry-After", Long.toString(s)));
       ctx.fail(ApiException.of(r.status(), r.code(), r.getMessage()));
@@ -174,7 +180,7 @@ public final class AiRoutes {
    * The caller's server-sent event stream. The headers go out with the first event; closing the
    * connection, or reading so slowly that the write queue fills, cancels the answer.
    */
-  private static final class EventStream implements ChatStreamListener {
+  static final class EventStream implements ChatStreamListener {
     private final HttpServerResponse response;
     private boolean open;
     private boolean gone;

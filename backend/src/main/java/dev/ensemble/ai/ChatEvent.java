@@ -1,6 +1,7 @@
 package dev.ensemble.ai;
 
 import dev.ensemble.ai.AiProvider.Usage;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Optional;
 import java.util.UUID;
@@ -21,14 +22,24 @@ public sealed interface ChatEvent {
   /** The event's data. */
   JsonObject toJson();
 
-  /** An answer began; {@code askedBy} is the user whose message it answers. */
-  record Started(UUID threadId, UUID messageId, UUID askedBy, String model) implements ChatEvent {
+  /**
+   * An answer began; {@code askedBy} is the user whose message it answers, {@code context} the
+   * pieces of context that went to the model with the question ({@code ContextPiece} JSON).
+   */
+  record Started(UUID threadId, UUID messageId, UUID askedBy, String model, Optional<JsonArray> context)
+      implements ChatEvent {
+    public Started(UUID threadId, UUID messageId, UUID askedBy, String model) {
+      this(threadId, messageId, askedBy, model, Optional.empty());
+    }
+
     public String name() {
       return "thread";
     }
 
     public JsonObject toJson() {
-      return ids(this).put("askedBy", askedBy.toString()).put("model", model);
+      JsonObject json = ids(this).put("askedBy", askedBy.toString()).put("model", model);
+      context.ifPresent(c -> json.put("context", c.copy()));
+      return json;
     }
   }
 
@@ -45,18 +56,28 @@ public sealed interface ChatEvent {
 
   /**
    * The answer ended without a provider error: complete, or partial because a participant stopped
-   * it ({@code stoppedBy}) or its caller went away.
+   * it ({@code stoppedBy}) or its caller went away. {@code extra} carries what was made of a
+   * complete answer (a code action's {@code proposals}).
    */
-  record Done(UUID threadId, UUID messageId, MessageStatus status, Usage usage, Optional<String> stoppedBy)
+  record Done(
+      UUID threadId, UUID messageId, MessageStatus status, Usage usage, Optional<String> stoppedBy, JsonObject extra)
       implements ChatEvent {
+    public Done(UUID threadId, UUID messageId, MessageStatus status, Usage usage, Optional<String> stoppedBy) {
+      this(threadId, messageId, status, usage, stoppedBy, new JsonObject());
+    }
+
     public String name() {
       return "done";
     }
 
     public JsonObject toJson() {
-      JsonObject json = ids(this).put("status", status.wire()).put("usage", usageJson(usage));
+      JsonObject json = extra.copy().mergeIn(ids(this)).put("status", status.wire()).put("usage", usageJson(usage));
       stoppedBy.ifPresent(u -> json.put("stoppedBy", u));
       return json;
+    }
+
+    Done with(JsonObject more) {
+      return new Done(threadId, messageId, status, usage, stoppedBy, extra.copy().mergeIn(more));
     }
   }
 

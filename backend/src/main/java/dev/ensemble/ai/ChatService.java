@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * Shared chat: checks limits, keeps threads, starts answers and lets any participant stop them.
@@ -57,6 +58,15 @@ public final class ChatService {
    * anything streams; once it succeeds, events go to {@code caller} and the project's listeners.
    */
   public Future<LiveAnswerHandle> ask(Context context, Question q, ChatStreamListener caller) {
+    return ask(context, q, question -> Future.succeededFuture(Briefing.plain(question)), caller);
+  }
+
+  /**
+   * As {@link #ask(Context, Question, ChatStreamListener)}, with the question put to the model as
+   * {@code brief} says; it runs once the limits allow the question, before a thread is made.
+   */
+  public Future<LiveAnswerHandle> ask(
+      Context context, Question q, Function<Question, Future<Briefing>> brief, ChatStreamListener caller) {
     return providers.forProject(q.projectId()).compose(found -> {
       if (found.isEmpty()) {
         return Future.failedFuture(ChatRefused.notConfigured());
@@ -69,15 +79,15 @@ public final class ChatService {
       }
       return checkRate(q.userId())
           .compose(v -> checkBudget(q.projectId()))
-          .compose(v -> thread(q))
-          .compose(thread -> {
+          .compose(v -> brief.apply(q))
+          .compose(briefing -> thread(q).compose(thread -> {
             if (!busyThreads.add(thread.id())) {
               return Future.failedFuture(ApiException.conflict(
                   "ai_answer_in_progress", "an answer is already being written in this thread; stop it or wait"));
             }
-            return start(context, q, thread, caller, choice.provider(), model)
+            return start(context, q, briefing, thread, caller, choice.provider(), model)
                 .onFailure(e -> busyThreads.remove(thread.id()));
-          });
+          }));
     });
   }
 
@@ -117,25 +127,29 @@ public final class ChatService {
   }
 
   private Future<LiveAnswerHandle> start(
-      Context context, Question q, ChatThread thread, ChatStreamListener caller, AiProvider provider, String model) {
+      Context context, Question q, Briefing briefing, ChatThread thread, ChatStreamListener caller, AiProvider provider,
+      String model) {
+    Optional<JsonObject> answerContext =
+        briefing.sent().isEmpty() ? Optional.empty() : Optional.of(new JsonObject().put("sent", briefing.sent().copy()));
     return store
         .messages(thread.id())
         .compose(history -> store
-            .ask(thread.id(), q.userId(), q.text(), q.context(), model)
+            .ask(thread.id(), q.userId(), q.text(), q.context(), answerContext, model)
             .map(exchange -> {
-              Prompt prompt = prompt(q, history, model);
+              Prompt prompt = prompt(q, briefing, history, model);
               long promptChars = prompt.system().length()
                   + prompt.turns().stream().mapToLong(t -> t.text().length()).sum();
               LiveAnswer answer =
                   new LiveAnswer(
                       context, store, q.projectId(), thread.id(), exchange.answerId(), q.userId(), model, promptChars,
-                      List.of(caller, fanOut.forProject(q.projectId())),
+                      List.of(caller, fanOut.forProject(q.projectId())), briefing.after(),
                       () -> {
                         live.remove(thread.id());
                         busyThreads.remove(thread.id());
                       });
               live.put(thread.id(), answer);
-              answer.publish(new ChatEvent.Started(thread.id(), exchange.answerId(), q.userId(), model));
+              answer.publish(new ChatEvent.Started(
+                  thread.id(), exchange.answerId(), q.userId(), model, Optional.of(briefing.sent().copy())));
               // langchain4j only queues the request here; the exchange runs on the JDK client's threads.
               answer.upstream(provider.stream(prompt, answer));
               return new LiveAnswerHandle(answer);
@@ -208,18 +222,19 @@ public final class ChatService {
     return firstLine.length() > 80 ? firstLine.substring(0, 79) + "…" : firstLine;
   }
 
-  private Prompt prompt(Question q, List<ChatMessage> history, String model) {
+  private Prompt prompt(Question q, Briefing briefing, List<ChatMessage> history, String model) {
     List<Turn> turns = new ArrayList<>();
     List<ChatMessage> usable =
         history.stream().filter(m -> m.role().equals("user") || !m.content().isEmpty()).toList();
     for (ChatMessage m : usable.subList(Math.max(0, usable.size() - HISTORY_LIMIT), usable.size())) {
       turns.add(new Turn(m.role().equals("user") ? Speaker.USER : Speaker.ASSISTANT, m.content()));
     }
-    turns.add(new Turn(Speaker.USER, withContext(q.text(), q.context())));
+    turns.add(new Turn(Speaker.USER, briefing.userTurn()));
     String system =
         "You are the coding assistant built into Ensemble, a collaborative code editor. Several people of the"
             + " project \"" + q.projectName() + "\" may read your answers live. Answer in Markdown; put code in"
-            + " fenced blocks with a language tag. Be concise and precise.";
+            + " fenced blocks with a language tag. Be concise and precise."
+            + briefing.instruction().map(i -> "\n\n" + i).orElse("");
     return new Prompt(model, settings.maxTokens(), system, turns);
   }
 

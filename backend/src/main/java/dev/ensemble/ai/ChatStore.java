@@ -129,8 +129,13 @@ public final class ChatStore {
         .map(rows -> map(rows, ChatMessage::from));
   }
 
-  /** Records a question and an empty answer, streaming, in one step. */
-  public Future<Exchange> ask(UUID threadId, UUID userId, String question, Optional<JsonObject> context, String model) {
+  /**
+   * Records a question and an empty answer, streaming, in one step; {@code answerContext} is
+   * stored with the answer (what was sent with the question).
+   */
+  public Future<Exchange> ask(
+      UUID threadId, UUID userId, String question, Optional<JsonObject> context, Optional<JsonObject> answerContext,
+      String model) {
     return pool.withTransaction(
         conn ->
             conn.preparedQuery(
@@ -140,9 +145,9 @@ public final class ChatStore {
                 .compose(
                     q ->
                         conn.preparedQuery(
-                                "INSERT INTO ai_messages (thread_id, role, author_id, status, model)"
-                                    + " VALUES ($1, 'assistant', $2, 'streaming', $3) RETURNING id")
-                            .execute(Tuple.of(threadId, userId, model))
+                                "INSERT INTO ai_messages (thread_id, role, author_id, status, model, context)"
+                                    + " VALUES ($1, 'assistant', $2, 'streaming', $3, $4) RETURNING id")
+                            .execute(Tuple.of(threadId, userId, model, answerContext.orElse(null)))
                             .map(a -> new Exchange(q.iterator().next().getUUID("id"), a.iterator().next().getUUID("id"))))
                 .compose(
                     ex ->

@@ -9,6 +9,7 @@ import dev.ensemble.ai.ChatStore.Outcome;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -31,6 +32,7 @@ final class LiveAnswer implements AiProvider.Observer {
   private final String model;
   private final long promptChars;
   private final List<ChatStreamListener> listeners;
+  private final Briefing.AfterAnswer after;
   private final Runnable onEnd;
   private final StringBuilder text = new StringBuilder();
   private final Promise<Void> ended = Promise.promise();
@@ -39,7 +41,7 @@ final class LiveAnswer implements AiProvider.Observer {
 
   LiveAnswer(
       Context context, ChatStore store, UUID projectId, UUID threadId, UUID answerId, UUID askedBy, String model,
-      long promptChars, List<ChatStreamListener> listeners, Runnable onEnd) {
+      long promptChars, List<ChatStreamListener> listeners, Briefing.AfterAnswer after, Runnable onEnd) {
     this.context = context;
     this.store = store;
     this.projectId = projectId;
@@ -49,6 +51,7 @@ final class LiveAnswer implements AiProvider.Observer {
     this.model = model;
     this.promptChars = promptChars;
     this.listeners = listeners;
+    this.after = after;
     this.onEnd = onEnd;
   }
 
@@ -148,9 +151,15 @@ final class LiveAnswer implements AiProvider.Observer {
     store
         .finish(projectId, askedBy, answerId, model, outcome)
         .onFailure(e -> log.error("could not store answer {}: {}", answerId, e.toString(), e))
-        .onComplete(x -> {
+        .transform(stored -> stored.succeeded() && outcome.status() == MessageStatus.COMPLETE
+            ? after.completed(answerId, outcome.content()).recover(e -> {
+                log.error("could not finish answer {}: {}", answerId, e.toString(), e);
+                return Future.succeededFuture(new JsonObject());
+              })
+            : Future.succeededFuture(new JsonObject()))
+        .onComplete(extra -> {
           onEnd.run();
-          publish(last);
+          publish(last instanceof Done done && !extra.result().isEmpty() ? done.with(extra.result()) : last);
           ended.complete();
         });
   }

@@ -3,6 +3,7 @@ package dev.ensemble.config;
 import dev.ensemble.ai.AiSettings;
 import dev.ensemble.ai.agent.AgentSettings;
 import dev.ensemble.ai.complete.CompletionSettings;
+import dev.ensemble.ai.context.ContextSettings;
 import dev.ensemble.git.GitSettings;
 import dev.ensemble.runs.RunSettings;
 import dev.ensemble.sync.SyncSettings;
@@ -39,6 +40,7 @@ public record EnsembleConfig(
     Optional<OAuthProviderConfig> github,
     Optional<OAuthProviderConfig> gitlab,
     AiSettings ai,
+    ContextSettings aiContext,
     SyncSettings sync,
     RunSettings runs,
     GitSettings git,
@@ -90,7 +92,7 @@ public record EnsembleConfig(
     return new EnsembleConfig(
         host, port, publicUrl, dataDir, db, poolSize, redis, secret, maxBody, sessionTtl,
         perAccount, perIp, loginWindow, shutdown, embeddedUser, trustProxy, logLevel, github, gitlab,
-        ai, SyncSettings.fromEnv(env), RunSettings.fromEnv(env),
+        ai, ContextSettings.fromEnv(env), SyncSettings.fromEnv(env), RunSettings.fromEnv(env),
         GitSettings.fromEnv(env), TerminalSettings.fromEnv(env), CompletionSettings.fromEnv(env, ai),
         AgentSettings.fromEnv(env));
   }

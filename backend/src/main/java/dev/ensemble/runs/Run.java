@@ -11,7 +11,8 @@ public final class Run {
   private final RunLog log;
   private final Promise<RunResult> finished = Promise.promise();
   private volatile RunStatus status = RunStatus.QUEUED;
-  private volatile RunProcess process;
+  private volatile RunExecution execution;
+  private volatile RunOutput output;
   private volatile boolean cancelRequested;
 
   Run(RunRequest request, RunLog log) {
@@ -46,23 +47,24 @@ public final class Run {
     return log.result();
   }
 
-  void running(RunProcess p) {
-    process = p;
+  void running(RunExecution e, RunOutput o) {
+    output = o;
+    execution = e;
     status = RunStatus.RUNNING;
   }
 
-  /** When the process started, once it has. */
+  /** When the run started, once it has. */
   public Optional<java.time.Instant> startedAt() {
-    return result().map(RunResult::startedAt).or(() -> Optional.ofNullable(process).map(RunProcess::startedAt));
+    return result().map(RunResult::startedAt).or(() -> Optional.ofNullable(execution).map(RunExecution::startedAt));
   }
 
   /** Output bytes kept so far (the final count once ended). */
   public long outputBytes() {
-    return result().map(RunResult::outputBytes).orElseGet(() -> process == null ? 0 : process.outputBytes());
+    return result().map(RunResult::outputBytes).orElseGet(() -> output == null ? 0 : output.bytes());
   }
 
-  Optional<RunProcess> process() {
-    return Optional.ofNullable(process);
+  Optional<RunExecution> execution() {
+    return Optional.ofNullable(execution);
   }
 
   void requestCancel() {

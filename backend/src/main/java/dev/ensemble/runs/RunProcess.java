@@ -1,5 +1,7 @@
 package dev.ensemble.runs;
 
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
@@ -11,81 +13,69 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One sandboxed process: reads its stdout and stderr into the {@link RunLog}, enforces the wall
+ * One sandboxed process (the local executor's {@link RunExecution}): reads its stdout and stderr
+ * into the run's {@link RunOutput}, enforces the wall
  * time and the output cap, and stops it on request. Stopping sends SIGTERM to everything inside
  * the sandbox, then after the grace period SIGKILLs the sandbox's init, which takes the whole pid
  * namespace (every descendant, daemonised or not) with it; bwrap then reaps it and exits.
  */
-final class RunProcess {
+final class RunProcess implements RunExecution {
   private static final Logger log = LoggerFactory.getLogger(RunProcess.class);
   private static final int READ_SIZE = 64 * 1024;
 
-  /** Why the supervisor ended a run early; the first reason wins. */
-  enum StopReason {
-    /** The sandbox could not be set up (its network, for example): the run failed. */
-    SETUP_FAILED,
-    CANCELLED,
-    TIMED_OUT,
-    OUTPUT_LIMIT
-  }
-
   private final Process process;
   private final RunLimits limits;
-  private final RunLog runLog;
+  private final RunOutput output;
   private final ScheduledExecutorService timers;
   private final Instant startedAt;
   private final long startNanos;
   private final AtomicReference<StopReason> stopReason = new AtomicReference<>();
   private final CountDownLatch readersDone = new CountDownLatch(2);
-  private final Object outputLock = new Object();
-  private long outputBytes;
-  private boolean truncated;
+  private final Promise<RunResult> ended = Promise.promise();
   private volatile ScheduledFuture<?> deadline;
 
-  private RunProcess(Process process, RunLimits limits, RunLog runLog, ScheduledExecutorService timers) {
+  private RunProcess(Process process, RunLimits limits, RunOutput output, ScheduledExecutorService timers) {
     this.process = process;
     this.limits = limits;
-    this.runLog = runLog;
+    this.output = output;
     this.timers = timers;
     this.startedAt = Instant.now();
     this.startNanos = System.nanoTime();
   }
 
   /**
-   * Starts the command and returns at once; {@code onEnd} gets the result after the process and
-   * both output streams have finished. Blocking work happens on {@code threads}.
+   * Starts the command and returns at once; {@link #ended} completes after the process and both
+   * output streams have finished. Blocking work happens on {@code threads}.
    */
   static RunProcess start(
       ProcessBuilder builder,
       RunLimits limits,
-      RunLog runLog,
+      RunOutput output,
       Executor threads,
-      ScheduledExecutorService timers,
-      Consumer<RunResult> onEnd)
+      ScheduledExecutorService timers)
       throws IOException {
     builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-    RunProcess run = new RunProcess(builder.start(), limits, runLog, timers);
+    RunProcess run = new RunProcess(builder.start(), limits, output, timers);
     run.deadline = timers.schedule(() -> run.stop(StopReason.TIMED_OUT), limits.wallTime().toMillis(), TimeUnit.MILLISECONDS);
     threads.execute(() -> run.pump(run.process.getInputStream(), RunChunk.Stream.STDOUT));
     threads.execute(() -> run.pump(run.process.getErrorStream(), RunChunk.Stream.STDERR));
-    threads.execute(() -> onEnd.accept(run.awaitEnd()));
+    threads.execute(() -> run.ended.complete(run.awaitEnd()));
     return run;
   }
 
-  Instant startedAt() {
+  @Override
+  public Instant startedAt() {
     return startedAt;
   }
 
-  long outputBytes() {
-    synchronized (outputLock) {
-      return outputBytes;
-    }
+  @Override
+  public Future<RunResult> ended() {
+    return ended.future();
   }
 
   long pid() {
@@ -93,7 +83,8 @@ final class RunProcess {
   }
 
   /** Asks the process to stop: SIGTERM inside the sandbox now, SIGKILL for all after the grace. */
-  void stop(StopReason reason) {
+  @Override
+  public void stop(StopReason reason) {
     if (!stopReason.compareAndSet(null, reason) || !process.isAlive()) {
       return;
     }
@@ -147,24 +138,8 @@ final class RunProcess {
   }
 
   private void accept(RunChunk.Stream stream, byte[] buf, int n) {
-    int keep;
-    synchronized (outputLock) {
-      if (truncated) {
-        return; // drain and drop until the kill lands, so the process never blocks on a full pipe
-      }
-      keep = (int) Math.min(n, limits.outputBytes() - outputBytes);
-      outputBytes += keep;
-      if (keep < n) {
-        truncated = true;
-      }
-      if (keep > 0) {
-        // Appended under the same lock so sequence numbers follow the order bytes were counted.
-        byte[] data = new byte[keep];
-        System.arraycopy(buf, 0, data, 0, keep);
-        runLog.append(stream, data);
-      }
-    }
-    if (keep < n) {
+    // beyond the cap the pipe is drained and dropped until the kill lands, so it never fills
+    if (!output.accept(stream, buf, n)) {
       stop(StopReason.OUTPUT_LIMIT);
     }
   }
@@ -211,9 +186,7 @@ final class RunProcess {
     } else {
       status = RunStatus.FAILED;
     }
-    synchronized (outputLock) {
-      return new RunResult(status, code < 0 ? Optional.empty() : Optional.of(code), startedAt, durationMs,
-          outputBytes, truncated);
-    }
+    return new RunResult(status, code < 0 ? Optional.empty() : Optional.of(code), startedAt, durationMs,
+        output.bytes(), output.truncated());
   }
 }

@@ -47,7 +47,7 @@ public final class RunRecorder implements RunEvents {
   @Override
   public void started(Run run) {
     Future<Void> row = inserted.getOrDefault(run.id(), Future.succeededFuture());
-    Instant startedAt = run.process().map(RunProcess::startedAt).orElse(Instant.now());
+    Instant startedAt = run.execution().map(RunExecution::startedAt).orElse(Instant.now());
     Recording r = new Recording(run, row.transform(ignored -> store.started(run.id(), startedAt)));
     recordings.put(run.id(), r);
     run.log().subscribe(0, r);

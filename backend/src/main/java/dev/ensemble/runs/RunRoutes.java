@@ -89,6 +89,8 @@ public final class RunRoutes {
     api.bind(router.get("/api/runs/:runId"), this::get);
     api.raw(router.get("/api/runs/:runId/log"), this::log);
     api.bind(router.post("/api/runs/:runId/cancel"), this::cancel);
+    // Not behind the shared handlers: a run's pod presents the run's one-time token, not a session.
+    router.get("/api/runs/:runId/workspace.tar").handler(this::workspace);
     api.bind(router.get("/api/projects/:projectId/run-network"), ctx -> project(ctx, Role.VIEWER)
         .compose(runs::networkSetting).map(Reply::ok));
     api.bind(router.put("/api/projects/:projectId/run-network"), ctx -> project(ctx, Role.OWNER)
@@ -225,6 +227,23 @@ public final class RunRoutes {
       }
       writeFrom(response, run.id(), 0);
     });
+  }
+
+  /** A run's working copy as a tar, once, for the pod presenting its token (Kubernetes executor). */
+  private void workspace(RoutingContext ctx) {
+    Optional<UUID> id = Ids.parse(ctx.pathParam("runId"));
+    if (id.isEmpty()) {
+      ctx.fail(ApiException.notFound("workspace"));
+      return;
+    }
+    Optional<String> token = Optional.ofNullable(ctx.request().getHeader("Authorization"))
+        .filter(h -> h.regionMatches(true, 0, "Bearer ", 0, 7))
+        .map(h -> h.substring(7).trim());
+    runs.workspaceArchive(id.get(), token).onFailure(ctx::fail).onSuccess(tar -> ctx.response()
+        .putHeader("Content-Type", "application/x-tar")
+        .putHeader("Cache-Control", "no-store")
+        .sendFile(tar.toString())
+        .onComplete(sent -> runs.discardArchive(tar)));
   }
 
   private void writeFrom(HttpServerResponse response, UUID runId, long afterSeq) {

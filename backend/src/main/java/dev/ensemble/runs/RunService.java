@@ -52,8 +52,10 @@ public final class RunService {
   private final Map<UUID, RunSubscriber> broadcasts = new ConcurrentHashMap<>();
   private volatile long confirmTimer = -1;
   private volatile Optional<RunSupervisor> supervisor = Optional.empty();
-  private volatile Optional<RunSandbox> sandbox = Optional.empty();
+  private volatile Optional<RunExecutor> executor = Optional.empty();
   private volatile String unavailable = "the sandbox has not been checked yet";
+  /** One-time tokens with which run pods fetch their working copy (Kubernetes executor). */
+  private final WorkspaceTransfers transfers = new WorkspaceTransfers();
 
   /**
    * @param singleNode true when no other node shares the database, so runs this node's previous
@@ -75,8 +77,9 @@ public final class RunService {
   }
 
   /**
-   * Finds out (on a worker: it starts a probe sandbox) how this host isolates runs and gets ready
-   * to run them; never fails: without isolation the server starts and refuses runs.
+   * Gets the executor ready on a worker: the local one finds out how this host isolates runs (it
+   * starts a probe sandbox), the Kubernetes one checks that it can reach its namespace. Never
+   * fails: without an executor the server starts and refuses runs.
    */
   public Future<Void> start() {
     Future<Void> abandoned = singleNode
@@ -91,22 +94,15 @@ public final class RunService {
     confirmTimer = vertx.setPeriodic(every, t -> confirmAndEndOrphans());
     return abandoned.recover(e -> Future.succeededFuture())
         .compose(v -> vertx.executeBlocking(() -> {
-          SandboxSupport support = SandboxSupport.detect(settings.sandboxUid());
           try {
-            RunSandbox s = RunSandbox.create(support, settings.sandboxUid(), settings.unsafeUnsandboxed());
-            workspaces.prepare(support.root() && !s.unsandboxed());
+            RunExecutor e = settings.kubernetes().isPresent()
+                ? KubernetesRunExecutor.connect(settings.kubernetes().get(), settings.limits(), transfers, workspaces)
+                : LocalRunExecutor.detect(settings, workspaces);
             RunQueue queue = new RunQueue(settings.maxPerUser(), settings.maxPerProject(), settings.maxPerNode(),
                 settings.queueMax());
-            sandbox = Optional.of(s);
-            supervisor = Optional.of(new RunSupervisor(s, settings.limits(), queue, settings.backlogBytes(),
+            executor = Optional.of(e);
+            supervisor = Optional.of(new RunSupervisor(e, settings.limits(), queue, settings.backlogBytes(),
                 new Events(), true));
-            if (s.unsandboxed()) {
-              log.warn("runs execute WITHOUT isolation ({}): ENSEMBLE_RUN_UNSAFE_UNSANDBOXED is set; development only",
-                  s.description());
-            } else {
-              log.info("runs are isolated with {} as uid {} ({})", s.description(), settings.sandboxUid(),
-                  support.hostNotes());
-            }
           } catch (IllegalStateException | java.io.IOException e) {
             unavailable = e.getMessage();
             log.warn("runs are disabled: {}", unavailable);
@@ -117,7 +113,7 @@ public final class RunService {
 
   /** Which isolation is active ({@code bubblewrap+rlimits}), or {@code unavailable}. */
   public String isolation() {
-    return sandbox.map(RunSandbox::description).orElse("unavailable");
+    return executor.map(RunExecutor::description).orElse("unavailable");
   }
 
   public RunAnnouncements announcements() {
@@ -131,7 +127,7 @@ public final class RunService {
   public Future<RunView> start(Project project, UUID userId, String command, Map<String, String> env) {
     RunSupervisor runs = supervisor.orElseThrow(() -> ApiException.of(503, "sandbox_unavailable",
         "runs are disabled on this server: " + unavailable));
-    RunSandbox s = sandbox.orElseThrow();
+    RunExecutor runner = executor.orElseThrow();
     UUID runId = UUID.randomUUID();
     RunRequest request;
     try {
@@ -152,7 +148,7 @@ public final class RunService {
           return workingCopy.materialise(project, d).map(WorkingCopy.Snapshot::dir);
         })
         .compose(d -> vertx.executeBlocking(() -> {
-          s.grantWorkspace(d);
+          runner.prepareWorkspace(d);
           return d;
         }, false))
         .map(d -> {
@@ -186,15 +182,10 @@ public final class RunService {
     if (!settings.networkForOwners()) {
       return Optional.of("the server's operator does not allow runs network access (ENSEMBLE_RUN_NETWORK=never)");
     }
-    if (sandbox.isEmpty()) {
+    if (executor.isEmpty()) {
       return Optional.of("runs are disabled on this server: " + unavailable);
     }
-    if (!sandbox.get().networkAvailable()) {
-      return Optional.of(sandbox.get().unsandboxed()
-          ? "runs are not sandboxed on this server, so they cannot be given a network of their own"
-          : sandbox.get().network().unavailableReason());
-    }
-    return Optional.empty();
+    return executor.get().networkUnavailable();
   }
 
   /** True when the project's runs get network access: its owner allowed it and the server can. */
@@ -223,14 +214,33 @@ public final class RunService {
     return configurations.setNetworkAllowed(project.id(), allow, userId).compose(v -> networkSetting(project));
   }
 
-  /** The sandbox runs use, once this host was found able to isolate them. */
-  public Optional<RunSandbox> sandbox() {
-    return sandbox;
+  /**
+   * The working copy of a run this node holds, as a tar file, for the pod that presents the run's
+   * one-time token (Kubernetes executor): 404 when there is nothing to fetch (no such run here,
+   * already fetched, or the pod has started), 401 for a wrong token. The caller deletes the file.
+   */
+  public Future<Path> workspaceArchive(UUID runId, Optional<String> token) {
+    return vertx.executeBlocking(() -> WorkspaceTransfers.archive(transfers.take(runId, token)), false);
   }
 
-  /** Why runs cannot start here (meaningful while {@link #sandbox} is empty). */
+  /** Deletes a tar made by {@link #workspaceArchive} once it has been sent. */
+  public void discardArchive(Path tar) {
+    vertx.executeBlocking(() -> java.nio.file.Files.deleteIfExists(tar), false);
+  }
+
+  /**
+   * This node's sandbox, once this host was found able to isolate runs; empty too when runs
+   * execute as Kubernetes Jobs (ENSEMBLE_RUN_EXECUTOR=kubernetes), where no sandbox is set up here.
+   */
+  public Optional<RunSandbox> sandbox() {
+    return executor.filter(LocalRunExecutor.class::isInstance).map(e -> ((LocalRunExecutor) e).sandbox());
+  }
+
+  /** Why there is no sandbox here (meaningful while {@link #sandbox} is empty). */
   public String unavailableReason() {
-    return unavailable;
+    return executor.isPresent()
+        ? "runs execute as Kubernetes Jobs (ENSEMBLE_RUN_EXECUTOR=kubernetes), so this node sets up no sandbox"
+        : unavailable;
   }
 
   /** What one run may use (the terminal's shell gets the same, but for the wall time). */
@@ -244,8 +254,8 @@ public final class RunService {
    * shared terminal). Remove it with {@link #removeWorkspace}.
    */
   public Future<Path> workspace(Project project, UUID id) {
-    RunSandbox s = sandbox.orElseThrow(() -> ApiException.of(503, "sandbox_unavailable",
-        "the sandbox is not available on this server: " + unavailable));
+    RunSandbox s = sandbox().orElseThrow(() -> ApiException.of(503, "sandbox_unavailable",
+        "the sandbox is not available on this server: " + unavailableReason()));
     return vertx.executeBlocking(() -> workspaces.create(project.id(), id), false)
         .compose(dir -> workingCopy.materialise(project, dir)
             .compose(snapshot -> vertx.executeBlocking(() -> {
@@ -355,6 +365,32 @@ public final class RunService {
         last = c.seq();
       }
       return all;
+    });
+  }
+
+  /**
+   * The end of a run's output, both streams interleaved as written, at most {@code maxBytes}
+   * bytes (cut at the front): what is stored, then what this node holds in memory beyond it.
+   */
+  public Future<String> outputTail(UUID runId, int maxBytes) {
+    return store.lastChunks(runId, maxBytes).map(stored -> {
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      long last = 0;
+      for (RunChunk c : stored) {
+        out.writeBytes(c.data());
+        last = c.seq();
+      }
+      List<RunChunk> memory = live(runId).map(run -> run.log().backlogAfter(0)).orElse(List.of());
+      for (RunChunk c : memory) {
+        if (c.seq() > last) {
+          out.writeBytes(c.data());
+          last = c.seq();
+        }
+      }
+      byte[] all = out.toByteArray();
+      int from = Math.max(0, all.length - maxBytes);
+      // a cut in the middle of a character shows as one replacement character
+      return new String(all, from, all.length - from, java.nio.charset.StandardCharsets.UTF_8);
     });
   }
 

@@ -22,6 +22,8 @@ import java.util.Map;
  *     run killed (nodes confirm their runs every quarter of this)
  * @param cancelWait how long a node waits for another node's answer to a cancel it passed on, and
  *     when stopping, for the ends of its runs to reach the other nodes
+ * @param kubernetes where runs execute: empty for this host's sandbox ({@code ENSEMBLE_RUN_EXECUTOR=local},
+ *     the default), or the Kubernetes Job executor's settings
  */
 public record RunSettings(
     RunLimits limits,
@@ -34,7 +36,8 @@ public record RunSettings(
     long backlogBytes,
     boolean networkForOwners,
     java.time.Duration orphanAfter,
-    java.time.Duration cancelWait) {
+    java.time.Duration cancelWait,
+    java.util.Optional<KubernetesRunSettings> kubernetes) {
 
   public RunSettings {
     if (sandboxUid < 1 || maxPerUser < 1 || maxPerProject < 1 || maxPerNode < 1 || queueMax < 0 || backlogBytes < 1024
@@ -60,7 +63,8 @@ public record RunSettings(
         RunLimits.number(env, "ENSEMBLE_RUN_BACKLOG_BYTES", 1L << 20, 1024, 1L << 30),
         networkPolicy(env),
         java.time.Duration.ofSeconds(RunLimits.number(env, "ENSEMBLE_RUN_ORPHAN_SECONDS", 60, 4, 86_400)),
-        java.time.Duration.ofMillis(RunLimits.number(env, "ENSEMBLE_RUN_CANCEL_WAIT_MS", 3_000, 1, 60_000)));
+        java.time.Duration.ofMillis(RunLimits.number(env, "ENSEMBLE_RUN_CANCEL_WAIT_MS", 3_000, 1, 60_000)),
+        KubernetesRunSettings.fromEnv(env));
   }
 
   private static boolean networkPolicy(Map<String, String> env) {

@@ -117,6 +117,22 @@ public final class RunStore {
             });
   }
 
+  /** The last chunks of a run's stored output, in order, covering at least {@code bytes} bytes when there are as many. */
+  public Future<List<RunChunk>> lastChunks(UUID runId, int bytes) {
+    return pool.preparedQuery(
+            "SELECT seq, stream, data FROM (SELECT seq, stream, data, sum(octet_length(data)) OVER (ORDER BY seq DESC) AS after"
+                + " FROM run_output WHERE run_id = $1) t WHERE after - octet_length(data) < $2 ORDER BY seq")
+        .execute(Tuple.of(runId, bytes))
+        .map(
+            rows -> {
+              List<RunChunk> out = new ArrayList<>();
+              rows.forEach(
+                  r -> out.add(new RunChunk(r.getLong("seq"), RunChunk.Stream.fromWire(r.getString("stream")),
+                      r.getBuffer("data").getBytes())));
+              return out;
+            });
+  }
+
   /** Output chunks after {@code afterSeq}, in order, at most {@code limit}. */
   public Future<List<RunChunk>> chunksAfter(UUID runId, long afterSeq, int limit) {
     return pool.preparedQuery(

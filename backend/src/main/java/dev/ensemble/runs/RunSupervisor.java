@@ -11,35 +11,28 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs sandboxed commands on this node: admits them through the {@link RunQueue}, starts them on
- * its own threads (never an event loop), and keeps recently finished runs so late viewers can
- * still replay their backlog.
+ * Runs commands for this node: admits them through the {@link RunQueue}, starts them through its
+ * {@link RunExecutor} on its own threads (never an event loop), and keeps recently finished runs so
+ * late viewers can still replay their backlog.
  */
 public final class RunSupervisor implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RunSupervisor.class);
   private static final int FINISHED_KEPT = 100;
-  private static final java.time.Duration NETWORK_SETUP_TIMEOUT = java.time.Duration.ofSeconds(10);
 
-  private final RunSandbox sandbox;
+  private final RunExecutor executor;
   private final RunLimits limits;
   private final RunQueue queue;
   private final long backlogBytes;
   private final RunEvents events;
   private final boolean recorded;
-  private final ExecutorService threads = Executors.newCachedThreadPool(named("ensemble-run-"));
-  private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(named("ensemble-run-timer-"));
+  private final ExecutorService threads = Executors.newCachedThreadPool(LocalRunExecutor.named("ensemble-run-launch-"));
   private final Map<UUID, Run> active = new ConcurrentHashMap<>();
   private final Map<UUID, RunLimits> limitsByRun = new ConcurrentHashMap<>();
-  /** slirp4netns of the running runs that have network access. */
-  private final Map<UUID, SandboxNetwork.Attached> networks = new ConcurrentHashMap<>();
   private final Map<UUID, Run> finished =
       new LinkedHashMap<>() {
         @Override
@@ -54,8 +47,8 @@ public final class RunSupervisor implements AutoCloseable {
    *     calls {@link RunLog#markStored}), which decides when chunks may leave memory
    */
   public RunSupervisor(
-      RunSandbox sandbox, RunLimits limits, RunQueue queue, long backlogBytes, RunEvents events, boolean recorded) {
-    this.sandbox = sandbox;
+      RunExecutor executor, RunLimits limits, RunQueue queue, long backlogBytes, RunEvents events, boolean recorded) {
+    this.executor = executor;
     this.limits = limits;
     this.queue = queue;
     this.backlogBytes = backlogBytes;
@@ -63,7 +56,13 @@ public final class RunSupervisor implements AutoCloseable {
     this.recorded = recorded;
   }
 
-  /** A supervisor that records nothing. */
+  /** A supervisor of sandboxed runs on this host. */
+  public RunSupervisor(
+      RunSandbox sandbox, RunLimits limits, RunQueue queue, long backlogBytes, RunEvents events, boolean recorded) {
+    this(new LocalRunExecutor(sandbox), limits, queue, backlogBytes, events, recorded);
+  }
+
+  /** A supervisor of sandboxed runs on this host that records nothing. */
   public RunSupervisor(RunSandbox sandbox, RunLimits limits, RunQueue queue) {
     this(sandbox, limits, queue, 1 << 20, RunEvents.NONE, false);
   }
@@ -130,7 +129,7 @@ public final class RunSupervisor implements AutoCloseable {
       complete(run, new RunResult(RunStatus.CANCELLED, Optional.empty(), Instant.now(), 0, 0, false), false);
       return true;
     }
-    run.process().ifPresent(p -> p.stop(RunProcess.StopReason.CANCELLED));
+    run.execution().ifPresent(e -> e.stop(RunExecution.StopReason.CANCELLED));
     return true;
   }
 
@@ -141,42 +140,18 @@ public final class RunSupervisor implements AutoCloseable {
       complete(run, new RunResult(RunStatus.CANCELLED, Optional.empty(), Instant.now(), 0, 0, false), true);
       return;
     }
-    Optional<SandboxNetwork.Plumbing> plumbing = Optional.empty();
+    RunOutput output = new RunOutput(run.log(), runLimits.outputBytes());
     try {
-      if (request.allowNetwork()) {
-        plumbing = Optional.of(sandbox.network().prepare(run.id()));
-      }
-      ProcessBuilder builder = new ProcessBuilder(sandbox.command(request, runLimits, plumbing));
-      builder.environment().clear();
-      builder.environment().putAll(sandbox.environment(request));
-      builder.directory(sandbox.hostDirectory(request).toFile());
-      RunProcess process = RunProcess.start(builder, runLimits, run.log(), threads, timers, result -> complete(run, result, true));
-      run.running(process);
+      RunExecution execution = executor.start(request, runLimits, output);
+      run.running(execution, output);
       events.started(run);
-      if (plumbing.isPresent()) {
-        connect(run, process, plumbing.get());
-      }
+      execution.ended().onSuccess(result -> complete(run, result, true));
       if (run.cancelRequested()) {
-        process.stop(RunProcess.StopReason.CANCELLED);
+        execution.stop(RunExecution.StopReason.CANCELLED);
       }
     } catch (IOException | RuntimeException | InterruptedException e) {
       log.warn("run {} could not start: {}", run.id(), e.toString());
-      plumbing.ifPresent(p -> SandboxNetwork.discard(p.dir()));
-      complete(run, new RunResult(RunStatus.FAILED, Optional.empty(), Instant.now(), 0, 0, false), true);
-    }
-  }
-
-  /** Connects a started sandbox to the network; the run fails when that cannot be done. */
-  private void connect(Run run, RunProcess process, SandboxNetwork.Plumbing plumbing) {
-    try {
-      networks.put(run.id(), sandbox.network().attach(plumbing, NETWORK_SETUP_TIMEOUT));
-      if (run.finished().isComplete()) { // ended meanwhile: complete() found nothing to close
-        Optional.ofNullable(networks.remove(run.id())).ifPresent(SandboxNetwork.Attached::close);
-      }
-    } catch (Exception e) {
-      log.warn("run {}: the sandbox's network could not be set up: {}", run.id(), e.toString());
-      SandboxNetwork.discard(plumbing.dir());
-      process.stop(RunProcess.StopReason.SETUP_FAILED);
+      complete(run, new RunResult(RunStatus.FAILED, Optional.empty(), Instant.now(), 0, output.bytes(), false), true);
     }
   }
 
@@ -186,7 +161,6 @@ public final class RunSupervisor implements AutoCloseable {
     }
     active.remove(run.id());
     limitsByRun.remove(run.id());
-    Optional.ofNullable(networks.remove(run.id())).ifPresent(SandboxNetwork.Attached::close);
     synchronized (finished) {
       finished.put(run.id(), run);
     }
@@ -201,7 +175,7 @@ public final class RunSupervisor implements AutoCloseable {
     }
   }
 
-  /** Cancels everything and waits (bounded) for the processes to go. */
+  /** Cancels everything, waits (bounded) for the runs to end, then closes the executor. */
   @Override
   public void close() {
     List<Run> all = new ArrayList<>(active.values());
@@ -217,16 +191,7 @@ public final class RunSupervisor implements AutoCloseable {
         log.warn("run {} did not finish while closing: {}", r.id(), e.toString());
       }
     }
-    timers.shutdownNow();
+    executor.close();
     threads.shutdownNow();
-  }
-
-  private static ThreadFactory named(String prefix) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, prefix + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
   }
 }

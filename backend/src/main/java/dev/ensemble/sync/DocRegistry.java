@@ -48,6 +48,8 @@ final class DocRegistry implements DocSession.Host {
   private final ExecutorService pool;
   private final Map<DocumentId, Future<Optional<DocSession>>> sessions = new ConcurrentHashMap<>();
   private final Map<DocumentId, Bus.Subscription> subscriptions = new ConcurrentHashMap<>();
+  private final List<java.util.function.Consumer<DocumentId>> changeListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
   /** Loaded sessions without a peer, least recently used first (guarded by itself). */
   private final LinkedHashMap<DocumentId, DocSession> idle = new LinkedHashMap<>(64, 0.75f, true);
 
@@ -187,6 +189,22 @@ final class DocRegistry implements DocSession.Host {
       }
     } else {
       session.get().changedElsewhere(event.seq());
+      changed(id);
+    }
+  }
+
+  /** Tells {@code listener} the id of every document whose stored content changes (here or on another node). */
+  void onChange(java.util.function.Consumer<DocumentId> listener) {
+    changeListeners.add(listener);
+  }
+
+  private void changed(DocumentId id) {
+    for (var l : changeListeners) {
+      try {
+        l.accept(id);
+      } catch (RuntimeException e) {
+        log.warn("document change listener failed for {}: {}", id, e.toString());
+      }
     }
   }
 
@@ -241,6 +259,7 @@ final class DocRegistry implements DocSession.Host {
   @Override
   public void announce(DocSession session, long seq) {
     publish(session.id(), new DocEvent(bus.nodeId(), seq, new byte[0]));
+    changed(session.id());
   }
 
   @Override

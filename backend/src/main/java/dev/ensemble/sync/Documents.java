@@ -83,6 +83,15 @@ public final class Documents {
             .orElseGet(() -> Future.failedFuture(new IllegalStateException("document " + id + " vanished"))));
   }
 
+  /**
+   * Calls {@code listener} (on a document thread or the bus's; it must not block) with the id of
+   * each document whose stored content changed, on this node or, as far as this node hears of
+   * it, on another. Readers that keep derived data (the assistant's retrieval index) use it.
+   */
+  public void onChange(java.util.function.Consumer<DocumentId> listener) {
+    registry.onChange(listener);
+  }
+
   private static <T> Future<T> retry(Throwable e, int attempts, java.util.function.Supplier<Future<T>> again) {
     return e instanceof SessionClosed && attempts > 1 ? again.get() : Future.failedFuture(e);
   }

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.ensemble.ai.ActionRoutes;
 import dev.ensemble.ai.AiRoutes;
 import dev.ensemble.ai.ProviderRoutes;
 import dev.ensemble.ai.agent.AgentRoutes;
@@ -73,6 +74,8 @@ class OpenApiCoverageTest {
           Map.entry("POST /api/projects/{projectId}/ai/chat", field(AiRoutes.class, "CHAT")),
           Map.entry("PUT /api/projects/{projectId}/ai/provider", field(ProviderRoutes.class, "PROVIDER")),
           Map.entry("POST /api/projects/{projectId}/ai/complete", field(CompletionRoutes.class, "COMPLETE")),
+          Map.entry("POST /api/projects/{projectId}/ai/actions", field(ActionRoutes.class, "ACTION")),
+          Map.entry("POST /api/projects/{projectId}/ai/proposals/{proposalId}/apply", field(ActionRoutes.class, "APPLY")),
           Map.entry("POST /api/projects/{projectId}/ai/agent", field(AgentRoutes.class, "TASK")),
           Map.entry("PUT /api/projects/{projectId}/ai/agent/settings", field(AgentRoutes.class, "SETTINGS")),
           Map.entry("POST /api/projects/{projectId}/ai/threads/{threadId}/steps/{stepId}/approve",
@@ -180,7 +183,7 @@ class OpenApiCoverageTest {
     Set<Field> declared = new HashSet<>();
     for (Class<?> routes : List.of(
         AuthRoutes.class, ProjectRoutes.class, AiRoutes.class, ProviderRoutes.class, CompletionRoutes.class,
-        AgentRoutes.class, FileRoutes.class, RunRoutes.class, GitRoutes.class)) {
+        ActionRoutes.class, AgentRoutes.class, FileRoutes.class, RunRoutes.class, GitRoutes.class)) {
       for (Field f : routes.getDeclaredFields()) {
         if (Modifier.isStatic(f.getModifiers()) && f.getType() == JsonBody.class) {
           declared.add(f);

@@ -98,7 +98,7 @@ public final class AgentService {
     return store.abandon(thread.id())
         .compose(v -> chat.store().messages(thread.id()))
         .compose(history -> chat.store()
-            .ask(thread.id(), task.userId(), task.text(), task.context(), modelName)
+            .ask(thread.id(), task.userId(), task.text(), task.context(), Optional.empty(), modelName)
             .map(exchange -> {
               AgentRun.Setup setup = new AgentRun.Setup(
                   context, model, tools, chat.store(), store, settings, ai.maxTokens(), modelName,

@@ -47,22 +47,10 @@ public final class ChatCall implements AutoCloseable {
 
   /** Sends the request with a bearer token and returns once the response headers are in. */
   public static ChatCall start(String baseUrl, String token, String projectId, JsonObject body) {
-    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create(baseUrl + "/api/projects/" + projectId + "/ai/chat"))
-            .header("Authorization", "Bearer " + token)
-            .header("Content-Type", "application/json")
-            .timeout(Duration.ofSeconds(30))
-            .POST(HttpRequest.BodyPublishers.ofString(body.encode()))
-            .build();
-    try {
-      return new ChatCall(http.send(request, HttpResponse.BodyHandlers.ofInputStream()));
-    } catch (IOException | InterruptedException e) {
-      throw new IllegalStateException("chat request failed: " + e, e);
-    }
+    return post(baseUrl, token, "/api/projects/" + projectId + "/ai/chat", body);
   }
 
-  /** Sends a streaming POST to any path (the agent's, say) with a bearer token; returns once the headers are in. */
+  /** As {@link #start}, to another streaming route of the assistant ({@code .../ai/actions}, {@code .../ai/agent}). */
   public static ChatCall post(String baseUrl, String token, String path, JsonObject body) {
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     HttpRequest request =
@@ -75,9 +63,10 @@ public final class ChatCall implements AutoCloseable {
     try {
       return new ChatCall(http.send(request, HttpResponse.BodyHandlers.ofInputStream()));
     } catch (IOException | InterruptedException e) {
-      throw new IllegalStateException("request failed: " + e, e);
+      throw new IllegalStateException("chat request failed: " + e, e);
     }
   }
+
 
   public int status() {
     return response.statusCode();

@@ -1,0 +1,59 @@
+package dev.ensemble.runs;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A run's output on its way into its {@link RunLog}, held to the output cap
+ * ({@code ENSEMBLE_RUN_OUTPUT_BYTES}): bytes beyond it are dropped and the run is to be stopped.
+ * Every executor writes through one of these, so both count output the same way. Thread-safe:
+ * chunks are appended under the same lock that counts them, so sequence numbers follow the order
+ * bytes were counted.
+ */
+public final class RunOutput {
+  private final RunLog log;
+  private final long cap;
+  private long bytes;
+  private boolean truncated;
+
+  public RunOutput(RunLog log, long cap) {
+    this.log = log;
+    this.cap = cap;
+  }
+
+  /**
+   * Appends the first {@code n} bytes of {@code buf}, as much as the cap allows; false once the cap
+   * is reached (the caller stops the run with {@link RunExecution.StopReason#OUTPUT_LIMIT}).
+   */
+  public synchronized boolean accept(RunChunk.Stream stream, byte[] buf, int n) {
+    if (truncated) {
+      return false; // drained and dropped until the stop lands, so the producer never blocks
+    }
+    int keep = (int) Math.min(n, cap - bytes);
+    bytes += keep;
+    if (keep < n) {
+      truncated = true;
+    }
+    if (keep > 0) {
+      byte[] data = new byte[keep];
+      System.arraycopy(buf, 0, data, 0, keep);
+      log.append(stream, data);
+    }
+    return !truncated;
+  }
+
+  /** A line from Ensemble itself about the run (why it could not start), on stderr. */
+  public void notice(String text) {
+    byte[] line = ("[ensemble] " + text + "\n").getBytes(StandardCharsets.UTF_8);
+    accept(RunChunk.Stream.STDERR, line, line.length);
+  }
+
+  /** Bytes kept so far. */
+  public synchronized long bytes() {
+    return bytes;
+  }
+
+  /** True once output beyond the cap was dropped. */
+  public synchronized boolean truncated() {
+    return truncated;
+  }
+}
