@@ -187,6 +187,31 @@ export interface ChatRequest {
   context?: { path?: string; selection?: string; openPaths?: string[] };
 }
 
+/** One step of an agent run: a thought, or a tool call with its approval and result. */
+export interface AgentStep {
+  id: string;
+  messageId: string;
+  seq: number;
+  kind: 'thought' | 'tool';
+  status: 'done' | 'running' | 'pending' | 'failed' | 'rejected' | 'expired' | 'cancelled';
+  text?: string;
+  tool?: string;
+  needsApproval?: boolean;
+  arguments?: Record<string, unknown>;
+  decision?: 'approved' | 'rejected' | 'auto';
+  decidedBy?: string;
+  decidedByName?: string;
+  reason?: string;
+  result?: string;
+  createdAt: string;
+}
+
+export interface AgentSettings {
+  autoApply: boolean;
+  maxSteps: number;
+  approvalTimeoutSeconds: number;
+}
+
 export type AiProviderKind = 'openai' | 'anthropic' | 'gemini' | 'openai-compatible';
 export const AI_PROVIDER_KINDS: readonly AiProviderKind[] = [
   'openai',
@@ -619,6 +644,39 @@ export const api = {
         `/api/projects/${seg(projectId)}/ai/proposals/${seg(proposalId)}/apply`,
         { body: force ? { force } : {} },
       ),
+  },
+  agent: {
+    run: (projectId: string, body: ChatRequest, signal?: AbortSignal) =>
+      postStream(`/api/projects/${seg(projectId)}/ai/agent`, body, signal),
+    steps: (projectId: string, threadId: string, signal?: AbortSignal) =>
+      json<AgentStep[]>(
+        'GET',
+        `/api/projects/${seg(projectId)}/ai/threads/${seg(threadId)}/steps`,
+        { signal },
+      ),
+    decide: (
+      projectId: string,
+      threadId: string,
+      stepId: string,
+      verdict: 'approve' | 'reject',
+      reason?: string,
+    ) =>
+      json<AgentStep>(
+        'POST',
+        `/api/projects/${seg(projectId)}/ai/threads/${seg(threadId)}/steps/${seg(stepId)}/${verdict}`,
+        reason ? { body: { reason } } : {},
+      ),
+    stop: (projectId: string, threadId: string) =>
+      json<{ stopped: boolean }>(
+        'POST',
+        `/api/projects/${seg(projectId)}/ai/threads/${seg(threadId)}/agent/stop`,
+      ),
+    settings: (projectId: string, signal?: AbortSignal) =>
+      json<AgentSettings>('GET', `/api/projects/${seg(projectId)}/ai/agent/settings`, { signal }),
+    setAutoApply: (projectId: string, autoApply: boolean) =>
+      json<AgentSettings>('PUT', `/api/projects/${seg(projectId)}/ai/agent/settings`, {
+        body: { autoApply },
+      }),
   },
   files: {
     /** A text file's content; null when there is no such file. */

@@ -1,4 +1,4 @@
-import type { ContextPiece, ProposalSummary, Run } from '../api/client';
+import type { AgentStep, ContextPiece, ProposalSummary, Run } from '../api/client';
 
 /** Server → client messages on a project's live channel (LiveConnection.java). */
 export type LiveMessage =
@@ -28,6 +28,13 @@ export type AiEvent =
       status: string;
       stoppedBy?: string;
       proposals?: ProposalSummary[];
+    }
+  | {
+      channel: 'ai';
+      event: 'step';
+      threadId: string;
+      messageId: string;
+      step: AgentStep;
     }
   | {
       channel: 'ai';
@@ -110,7 +117,10 @@ export function parseLiveMessage(text: string): LiveMessage | null {
   if (value.channel === 'ai') {
     if (typeof value.threadId !== 'string' || typeof value.messageId !== 'string') return null;
     if (value.event === 'token' && typeof value.text !== 'string') return null;
-    if (['thread', 'token', 'done', 'error'].includes(String(value.event))) {
+    if (value.event === 'step' && !(isRecord(value.step) && typeof value.step.id === 'string')) {
+      return null;
+    }
+    if (['thread', 'token', 'step', 'done', 'error'].includes(String(value.event))) {
       return value as AiEvent;
     }
     return null;

@@ -1,26 +1,40 @@
 import { useState, type SubmitEvent } from 'react';
-import type { ChatMessage } from '../../api/client';
+import type { AgentStep, ChatMessage } from '../../api/client';
 import { editorSelection } from '../../editor/editorSelection';
 import { useLiveContext } from '../../live/useLiveChannel';
+import { AgentSteps } from './AgentSteps';
 import { CodeBlock, ContextList, ProposalList } from './AnswerParts';
 import { CodeActionsBar } from './CodeActionsBar';
 import { describeAiError, parseBlocks } from './liveAnswers';
 import { ModelPicker } from './ModelPicker';
 import { ProposalReview, type ReviewTarget } from './ProposalReview';
+import { useAgent } from './useAgent';
 import { useAssistant } from './useAssistant';
 import './ai.css';
 
 /** Ask the assistant about the project; answers stream to everyone in the project. */
-export function AssistantPanel({ projectId, canEdit }: { projectId: string; canEdit: boolean }) {
+export function AssistantPanel({
+  projectId,
+  canEdit,
+  isOwner = false,
+}: {
+  projectId: string;
+  canEdit: boolean;
+  isOwner?: boolean;
+}) {
   const { channel } = useLiveContext();
   const ai = useAssistant(projectId, channel);
+  const agent = useAgent(projectId, ai.threadId, channel);
+  const [agentMode, setAgentMode] = useState(false);
   const [draft, setDraft] = useState('');
   const [review, setReview] = useState<ReviewTarget | null>(null);
   const [applyError, setApplyError] = useState<string | null>(null);
   const [model, setModel] = useState('');
+  const autoApply = agent.settings.status === 'ready' && agent.settings.data.autoApply;
   const threads = ai.threads.state.status === 'ready' ? ai.threads.state.data : [];
   const answerTools: AnswerTools = {
     canEdit,
+    decide: (step, verdict, reason) => void agent.decide(step, verdict, reason),
     review: (target) => {
       setApplyError(null);
       setReview(target);
@@ -41,7 +55,12 @@ export function AssistantPanel({ projectId, canEdit }: { projectId: string; canE
     const text = draft.trim();
     if (!text) return;
     setDraft('');
-    void ai.ask(text, model || undefined);
+    void ai.ask(text, model || undefined, agentMode ? 'agent' : 'chat');
+  };
+
+  // Whoever started it, the answer in progress is an agent run or a chat answer: stop either.
+  const stop = async () => {
+    if (!(await agent.stop())) await ai.stop();
   };
 
   return (
@@ -89,7 +108,12 @@ export function AssistantPanel({ projectId, canEdit }: { projectId: string; canE
             </p>
           )}
           {ai.messages.map((message) => (
-            <Message key={message.id} message={message} tools={answerTools} />
+            <Message
+              key={message.id}
+              message={message}
+              steps={agent.steps[message.id]}
+              tools={answerTools}
+            />
           ))}
         </div>
         {applyError && (
@@ -113,10 +137,44 @@ export function AssistantPanel({ projectId, canEdit }: { projectId: string; canE
             {describeAiError(ai.error.code, ai.error.message, ai.error.retryAfterSeconds)}
           </p>
         )}
+        {agent.error && (
+          <p className="alert alert-error" role="alert">
+            {describeAiError(agent.error.code, agent.error.message)}
+          </p>
+        )}
+        <div className="agent-mode">
+          {canEdit && (
+            <label>
+              <input
+                type="checkbox"
+                checked={agentMode}
+                onChange={(e) => {
+                  setAgentMode(e.target.checked);
+                }}
+              />{' '}
+              Agent
+            </label>
+          )}
+          {isOwner ? (
+            <label title="Let the agent edit files and run commands without waiting for approval">
+              <input
+                type="checkbox"
+                checked={autoApply}
+                disabled={agent.settings.status !== 'ready'}
+                onChange={(e) => void agent.setAutoApply(e.target.checked)}
+              />{' '}
+              Auto-apply edits and runs
+            </label>
+          ) : (
+            autoApply && (
+              <span className="muted">The agent’s edits and runs apply without approval.</span>
+            )
+          )}
+        </div>
         {canEdit ? (
           <form className="ai-input" onSubmit={submit}>
             <textarea
-              aria-label="Question for the assistant"
+              aria-label={agentMode ? 'Task for the agent' : 'Question for the assistant'}
               rows={2}
               value={draft}
               onChange={(e) => {
@@ -131,12 +189,12 @@ export function AssistantPanel({ projectId, canEdit }: { projectId: string; canE
             />
             <ModelPicker projectId={projectId} value={model} onChange={setModel} />
             {ai.streaming ? (
-              <button type="button" className="button" onClick={() => void ai.stop()}>
+              <button type="button" className="button" onClick={() => void stop()}>
                 Stop
               </button>
             ) : (
               <button type="submit" className="button button-primary" disabled={ai.asking}>
-                Ask
+                {agentMode ? 'Start' : 'Ask'}
               </button>
             )}
           </form>
@@ -151,18 +209,27 @@ export function AssistantPanel({ projectId, canEdit }: { projectId: string; canE
 /** What an answer's parts can do in this panel. */
 interface AnswerTools {
   canEdit: boolean;
+  decide: (step: AgentStep, verdict: 'approve' | 'reject', reason?: string) => void;
   review: (target: ReviewTarget) => void;
   applyBlock: (path: string | null, content: string) => void;
 }
 
-function Message({ message, tools }: { message: ChatMessage; tools: AnswerTools }) {
+interface MessageProps {
+  message: ChatMessage;
+  /** The agent's steps when the answer is an agent run's. */
+  steps: readonly AgentStep[] | undefined;
+  tools: AnswerTools;
+}
+
+function Message({ message, steps, tools }: MessageProps) {
   return (
     <article className={`ai-message ai-message-${message.role}`}>
       <header className="muted">
-        {message.role === 'user' ? 'Question' : 'Assistant'}
+        {message.role === 'user' ? 'Question' : steps ? 'Agent' : 'Assistant'}
         {message.status === 'streaming' && ' · writing…'}
         {message.status === 'partial' && ' · stopped'}
       </header>
+      {steps && <AgentSteps steps={steps} canDecide={tools.canEdit} onDecide={tools.decide} />}
       {parseBlocks(message.content).map((block, index) =>
         block.kind === 'paragraph' ? (
           <p key={index}>{block.text}</p>

@@ -30,6 +30,11 @@ export function applyAiEvent(answers: LiveAnswers, event: AiEvent): LiveAnswers 
       };
     case 'token':
       return { ...answers, [event.messageId]: { ...current, text: current.text + event.text } };
+    case 'step':
+      // An agent's thought is the text streamed since its last step; the answer starts afresh.
+      return event.step.kind === 'thought'
+        ? { ...answers, [event.messageId]: { ...current, text: '' } }
+        : { ...answers, [event.messageId]: current };
     case 'done':
       return {
         ...answers,

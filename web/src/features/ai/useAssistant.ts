@@ -50,7 +50,7 @@ export function useAssistant(projectId: string, channel: LiveChannel | null) {
     return channel.onMessage((message) => {
       if (!('channel' in message) || message.channel !== 'ai') return;
       setAnswers((current) => applyAiEvent(current, message));
-      if (message.event !== 'token') {
+      if (message.event !== 'token' && message.event !== 'step') {
         reloadThreads();
         reloadThread();
       }
@@ -89,20 +89,23 @@ export function useAssistant(projectId: string, channel: LiveChannel | null) {
     }
   };
 
-  /** Asks in the open thread (or a new one); `model` is one the project offers, else its default. */
-  const ask = (text: string, model?: string) => {
+  /**
+   * Asks in the open thread (or a new one); `model` is one the project offers, else its default.
+   * In mode `agent` the text is a task for the agent, whose steps stream in as well.
+   */
+  const ask = (text: string, model?: string, mode: 'chat' | 'agent' = 'chat') => {
     const selection = editorSelection();
     const context = selection
       ? { path: selection.path, ...(selection.text ? { selection: selection.text } : {}) }
       : undefined;
+    const body = {
+      ...(threadId === null ? {} : { threadId }),
+      message: text,
+      ...(model ? { model } : {}),
+      ...(context ? { context } : {}),
+    };
     return follow(
-      () =>
-        api.ai.chat(projectId, {
-          ...(threadId === null ? {} : { threadId }),
-          message: text,
-          ...(model ? { model } : {}),
-          ...(context ? { context } : {}),
-        }),
+      () => (mode === 'agent' ? api.agent.run(projectId, body) : api.ai.chat(projectId, body)),
       threadId !== null,
     );
   };

@@ -82,7 +82,7 @@ export function ToolPanels({ projectId, canEdit, isOwner, git }: ToolPanelsProps
         aria-labelledby="tool-tab-Assistant"
         hidden={tab !== 'Assistant'}
       >
-        <AssistantPanel projectId={projectId} canEdit={canEdit} />
+        <AssistantPanel projectId={projectId} canEdit={canEdit} isOwner={isOwner} />
       </div>
       {tab === 'Source Control' && (
         <div

@@ -14,6 +14,8 @@ import dev.ensemble.ai.ChatService;
 import dev.ensemble.ai.ChatStore;
 import dev.ensemble.ai.Langchain4jProvider;
 import dev.ensemble.ai.ProjectProviders;
+import dev.ensemble.ai.agent.AgentRoutes;
+import dev.ensemble.ai.agent.AgentService;
 import dev.ensemble.ai.complete.CompletionRoutes;
 import dev.ensemble.ai.complete.CompletionService;
 import dev.ensemble.cluster.Bus;
@@ -220,13 +222,15 @@ public final class Ensemble {
         accounts, secrets, config.git().providerTimeout());
     Webhooks webhooks = new Webhooks(vertx, db.pool(), secrets, gitService, projectStore, accounts, config.publicUrl());
     gitService.onRemoteChanged(webhooks::remoteChanged);
+    AgentService agent = new AgentService(vertx, config.agent(), config.ai(), chat, chatFanOut, db.pool(), files, runs,
+        gitService, syncSettings);
     HttpVerticle.Wiring wiring =
         new HttpVerticle.Wiring(
             config.httpHost(), config.httpPort(), config.maxBodyBytes(), config.trustProxy(),
             config.shutdownTimeout(), db, registry, authenticator, auth, projects, sync, ai, live,
             new RunRoutes(runs, projectStore), new GitRoutes(projectStore, gitService, providerRepositories),
             new WebhookRoutes(projectStore, webhooks, config.git().webhookMaxBytes()), ApiDescription.load(),
-            draining::get);
+            draining::get, new AgentRoutes(agent, projectStore));
     int instances = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), 4));
     List<HttpVerticle> deployed = new ArrayList<>();
     AtomicInteger loop = new AtomicInteger();

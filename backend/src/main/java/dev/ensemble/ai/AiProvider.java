@@ -13,6 +13,11 @@ public interface AiProvider {
   /** Starts streaming an answer to the prompt. */
   Answer stream(Prompt prompt, Observer observer);
 
+  /** The same provider for turns that may call tools (the agent's); empty when it cannot. */
+  default Optional<ToolCallingModel> withTools() {
+    return Optional.empty();
+  }
+
   /** What to ask: the model, the answer's size limit, a system instruction and the conversation. */
   record Prompt(String model, int maxTokens, String system, List<Turn> turns) {}
 

@@ -7,8 +7,8 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * What happens to an answer, in order: one {@link Started}, any number of {@link Token}s, then one
- * {@link Done} or {@link Failed}. The same events go to the HTTP caller (as server-sent events
+ * What happens to an answer, in order: one {@link Started}, any number of {@link Token}s (and, for
+ * an agent run, {@link Step}s), then one {@link Done} or {@link Failed}. The same events go to the HTTP caller (as server-sent events
  * named by {@link #name()}) and to every {@link ChatStreamListener} of the project.
  */
 public sealed interface ChatEvent {
@@ -92,6 +92,20 @@ public sealed interface ChatEvent {
       JsonObject json = ids(this).put("code", code).put("message", message);
       retryAfterSeconds.ifPresent(s -> json.put("retryAfter", s));
       return json;
+    }
+  }
+
+  /**
+   * A step of an agent run was taken or changed: text it wrote before calling tools, or a tool
+   * call with its arguments, approval and result. {@code step} is the step's whole current state.
+   */
+  record Step(UUID threadId, UUID messageId, JsonObject step) implements ChatEvent {
+    public String name() {
+      return "step";
+    }
+
+    public JsonObject toJson() {
+      return ids(this).put("step", step);
     }
   }
 

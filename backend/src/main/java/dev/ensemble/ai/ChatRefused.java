@@ -15,7 +15,7 @@ public final class ChatRefused extends RuntimeException {
     this.retryAfterSeconds = retryAfterSeconds;
   }
 
-  static ChatRefused notConfigured() {
+  public static ChatRefused notConfigured() {
     return new ChatRefused(
         503, "ai_not_configured", "the AI assistant is not configured on this server (see ENSEMBLE_AI_PROVIDER)",
         Optional.empty());

@@ -96,6 +96,27 @@ public final class ChatService {
     return providers;
   }
 
+  /**
+   * The limits every request to a provider passes first (the agent's too): the user is under the
+   * rate limit and the project under its budget. Fails with {@link ChatRefused}.
+   */
+  public Future<Void> admit(UUID userId, UUID projectId) {
+    return checkRate(userId).compose(v -> checkBudget(projectId));
+  }
+
+  /**
+   * Marks a thread busy for work that writes an answer other than a chat answer (an agent run), so
+   * that chat and agent take turns; false when the thread is already busy.
+   */
+  public boolean claimThread(UUID threadId) {
+    return busyThreads.add(threadId);
+  }
+
+  /** Ends a {@link #claimThread} claim. */
+  public void releaseThread(UUID threadId) {
+    busyThreads.remove(threadId);
+  }
+
   /** Stops the answer in progress in a thread; false when there is none. */
   public Future<Boolean> stop(UUID projectId, UUID threadId, String username) {
     LiveAnswer answer = live.get(threadId);
@@ -196,7 +217,7 @@ public final class ChatService {
     return store.createThread(q.projectId(), q.userId(), title(q.text()));
   }
 
-  static String title(String question) {
+  public static String title(String question) {
     String firstLine = question.strip().lines().findFirst().orElse("New chat").strip();
     return firstLine.length() > 80 ? firstLine.substring(0, 79) + "…" : firstLine;
   }
@@ -218,7 +239,7 @@ public final class ChatService {
   }
 
   /** The question with what the editor sent: the current file, its selection and the open tabs. */
-  static String withContext(String question, Optional<JsonObject> context) {
+  public static String withContext(String question, Optional<JsonObject> context) {
     if (context.isEmpty() || context.get().isEmpty()) {
       return question;
     }

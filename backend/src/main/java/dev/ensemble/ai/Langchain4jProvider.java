@@ -72,7 +72,7 @@ public final class Langchain4jProvider implements AiProvider {
 
   @Override
   public Answer stream(Prompt prompt, Observer observer) {
-    UpstreamExchange exchange = new UpstreamExchange(http, endOfAnswer(endpoint.kind()));
+    UpstreamExchange exchange = newExchange();
     Call call = new Call(prompt, exchange, observer);
     exchange.whenClosed(call::streamClosed);
     try {
@@ -107,7 +107,19 @@ public final class Langchain4jProvider implements AiProvider {
     }
   }
 
-  private StreamingChatModel model(Prompt prompt, UpstreamExchange exchange) {
+  /** A request to the provider that can be aborted at any point and knows its protocol's end. */
+  UpstreamExchange newExchange() {
+    return new UpstreamExchange(http, endOfAnswer(endpoint.kind()));
+  }
+
+  /** The same provider for turns that may call tools (the agent). */
+  @Override
+  public Optional<ToolCallingModel> withTools() {
+    return Optional.of(new Langchain4jToolModel(this));
+  }
+
+  /** The configured model for the prompt's model name and size limit, sending through {@code exchange}. */
+  StreamingChatModel model(Prompt prompt, UpstreamExchange exchange) {
     String baseUrl = endpoint.baseUrl().toString();
     if (endpoint.kind() == ProviderKind.GEMINI) {
       return GoogleAiGeminiStreamingChatModel.builder()

@@ -1,6 +1,7 @@
 package dev.ensemble.config;
 
 import dev.ensemble.ai.AiSettings;
+import dev.ensemble.ai.agent.AgentSettings;
 import dev.ensemble.ai.complete.CompletionSettings;
 import dev.ensemble.ai.context.ContextSettings;
 import dev.ensemble.git.GitSettings;
@@ -44,7 +45,8 @@ public record EnsembleConfig(
     RunSettings runs,
     GitSettings git,
     TerminalSettings terminal,
-    CompletionSettings completion) {
+    CompletionSettings completion,
+    AgentSettings agent) {
 
   /** Settings of one OAuth2 login provider. */
   public record OAuthProviderConfig(
@@ -91,7 +93,8 @@ public record EnsembleConfig(
         host, port, publicUrl, dataDir, db, poolSize, redis, secret, maxBody, sessionTtl,
         perAccount, perIp, loginWindow, shutdown, embeddedUser, trustProxy, logLevel, github, gitlab,
         ai, ContextSettings.fromEnv(env), SyncSettings.fromEnv(env), RunSettings.fromEnv(env),
-        GitSettings.fromEnv(env), TerminalSettings.fromEnv(env), CompletionSettings.fromEnv(env, ai));
+        GitSettings.fromEnv(env), TerminalSettings.fromEnv(env), CompletionSettings.fromEnv(env, ai),
+        AgentSettings.fromEnv(env));
   }
 
   /** True when cookies must carry the Secure attribute. */

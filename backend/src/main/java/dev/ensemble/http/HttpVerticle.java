@@ -1,6 +1,7 @@
 package dev.ensemble.http;
 
 import dev.ensemble.ai.AiRoutes;
+import dev.ensemble.ai.agent.AgentRoutes;
 import dev.ensemble.git.GitRoutes;
 import dev.ensemble.git.WebhookRoutes;
 import dev.ensemble.identity.AuthRoutes;
@@ -35,7 +36,7 @@ public final class HttpVerticle extends VerticleBase {
       Database database, PrometheusMeterRegistry registry, Authenticator authenticator,
       AuthRoutes auth, ProjectRoutes projects, SyncEndpoint sync, AiRoutes ai, LiveEndpoint live, RunRoutes runs,
       GitRoutes git, WebhookRoutes webhooks, ApiDescription openApi,
-      BooleanSupplier draining) {}
+      BooleanSupplier draining, AgentRoutes agent) {}
 
   private final Wiring w;
   private HttpServer server;
@@ -61,6 +62,7 @@ public final class HttpVerticle extends VerticleBase {
     w.auth().mount(router, api);
     w.projects().mount(router, api);
     w.ai().mount(router, api);
+    w.agent().mount(router, api);
     w.git().mount(router, api);
     w.webhooks().mount(router, api);
     w.runs().mount(router, api);

@@ -18,6 +18,9 @@ class AssistantDisabledTest {
       assertEquals(503, call.status());
       assertEquals("ai_not_configured", call.error().getString("code"));
       assertEquals(0, project.viewer().get(project.path("/ai/threads")).array().size());
+      ChatCall agent = project.agent(server, project.editorToken(), new JsonObject().put("message", "Fix it"));
+      assertEquals(503, agent.status());
+      assertEquals("ai_not_configured", agent.error().getString("code"));
     }
   }
 }

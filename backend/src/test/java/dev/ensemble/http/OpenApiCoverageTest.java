@@ -13,6 +13,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.ensemble.ai.ActionRoutes;
 import dev.ensemble.ai.AiRoutes;
 import dev.ensemble.ai.ProviderRoutes;
+import dev.ensemble.ai.agent.AgentRoutes;
 import dev.ensemble.ai.complete.CompletionRoutes;
 import dev.ensemble.git.GitRoutes;
 import dev.ensemble.identity.AuthRoutes;
@@ -75,6 +76,12 @@ class OpenApiCoverageTest {
           Map.entry("POST /api/projects/{projectId}/ai/complete", field(CompletionRoutes.class, "COMPLETE")),
           Map.entry("POST /api/projects/{projectId}/ai/actions", field(ActionRoutes.class, "ACTION")),
           Map.entry("POST /api/projects/{projectId}/ai/proposals/{proposalId}/apply", field(ActionRoutes.class, "APPLY")),
+          Map.entry("POST /api/projects/{projectId}/ai/agent", field(AgentRoutes.class, "TASK")),
+          Map.entry("PUT /api/projects/{projectId}/ai/agent/settings", field(AgentRoutes.class, "SETTINGS")),
+          Map.entry("POST /api/projects/{projectId}/ai/threads/{threadId}/steps/{stepId}/approve",
+              field(AgentRoutes.class, "DECISION")),
+          Map.entry("POST /api/projects/{projectId}/ai/threads/{threadId}/steps/{stepId}/reject",
+              field(AgentRoutes.class, "DECISION")),
           Map.entry("POST /api/projects/{projectId}/files:move", field(FileRoutes.class, "MOVE")),
           Map.entry("POST /api/projects/{projectId}/runs", field(RunRoutes.class, "NEW_RUN")),
           Map.entry("PUT /api/projects/{projectId}/run-configurations", field(RunRoutes.class, "RUN_CONFIGURATIONS")),
@@ -176,7 +183,7 @@ class OpenApiCoverageTest {
     Set<Field> declared = new HashSet<>();
     for (Class<?> routes : List.of(
         AuthRoutes.class, ProjectRoutes.class, AiRoutes.class, ProviderRoutes.class, CompletionRoutes.class,
-        ActionRoutes.class, FileRoutes.class, RunRoutes.class, GitRoutes.class)) {
+        ActionRoutes.class, AgentRoutes.class, FileRoutes.class, RunRoutes.class, GitRoutes.class)) {
       for (Field f : routes.getDeclaredFields()) {
         if (Modifier.isStatic(f.getModifiers()) && f.getType() == JsonBody.class) {
           declared.add(f);

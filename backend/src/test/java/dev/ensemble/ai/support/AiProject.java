@@ -32,6 +32,11 @@ public record AiProject(
     return ChatCall.start(server.baseUrl(), token, id, body);
   }
 
+  /** Starts an agent run as the user with the given token. */
+  public ChatCall agent(TestServer server, String token, JsonObject body) {
+    return ChatCall.post(server.baseUrl(), token, path("/ai/agent"), body);
+  }
+
   public String path(String suffix) {
     return "/api/projects/" + id + suffix;
   }

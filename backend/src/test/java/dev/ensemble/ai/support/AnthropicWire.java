@@ -37,6 +37,64 @@ public final class AnthropicWire {
     };
   }
 
+  /**
+   * A turn that writes {@code text} (may be empty) and then uses tools: each call is a
+   * {@code content_block_start} of type {@code tool_use} with its id and name, its input in
+   * {@code input_json_delta} fragments and a {@code content_block_stop}; the message ends with
+   * {@code stop_reason: "tool_use"}.
+   */
+  public static Function<JsonObject, Script> toolUse(String text, List<OpenAiWire.ToolCall> calls) {
+    return request -> {
+      List<Step> steps = new ArrayList<>();
+      steps.add(event("message_start", new JsonObject()
+          .put("type", "message_start")
+          .put("message", new JsonObject()
+              .put("id", "msg_standin")
+              .put("type", "message")
+              .put("role", "assistant")
+              .put("model", request.getString("model"))
+              .put("content", new JsonArray())
+              .putNull("stop_reason")
+              .putNull("stop_sequence")
+              .put("usage", new JsonObject().put("input_tokens", 30).put("output_tokens", 1)))));
+      int index = 0;
+      if (!text.isEmpty()) {
+        steps.add(event("content_block_start", new JsonObject()
+            .put("type", "content_block_start")
+            .put("index", index)
+            .put("content_block", new JsonObject().put("type", "text").put("text", ""))));
+        steps.add(event("content_block_delta", new JsonObject()
+            .put("type", "content_block_delta")
+            .put("index", index)
+            .put("delta", new JsonObject().put("type", "text_delta").put("text", text))));
+        steps.add(event("content_block_stop", new JsonObject().put("type", "content_block_stop").put("index", index)));
+        index++;
+      }
+      for (OpenAiWire.ToolCall c : calls) {
+        steps.add(event("content_block_start", new JsonObject()
+            .put("type", "content_block_start")
+            .put("index", index)
+            .put("content_block", new JsonObject()
+                .put("type", "tool_use").put("id", c.id()).put("name", c.name()).put("input", new JsonObject()))));
+        for (String fragment : OpenAiWire.fragments(c.arguments())) {
+          steps.add(event("content_block_delta", new JsonObject()
+              .put("type", "content_block_delta")
+              .put("index", index)
+              .put("delta", new JsonObject().put("type", "input_json_delta").put("partial_json", fragment))));
+        }
+        steps.add(event("content_block_stop", new JsonObject().put("type", "content_block_stop").put("index", index)));
+        index++;
+      }
+      steps.add(event("message_delta", new JsonObject()
+          .put("type", "message_delta")
+          .put("delta", new JsonObject().put("stop_reason", "tool_use").putNull("stop_sequence"))
+          .put("usage", new JsonObject().put("output_tokens", 12))));
+      steps.add(event("message_stop", new JsonObject().put("type", "message_stop")));
+      steps.add(new Step.End());
+      return new Script(200, SSE_HEADERS, steps);
+    };
+  }
+
   /** Some tokens, then an {@code error} event (e.g. {@code overloaded_error}) and the end. */
   public static Function<JsonObject, Script> tokensThenErrorEvent(List<String> tokens, String type, String message) {
     return request -> {

@@ -50,7 +50,7 @@ public final class ChatCall implements AutoCloseable {
     return post(baseUrl, token, "/api/projects/" + projectId + "/ai/chat", body);
   }
 
-  /** As {@link #start}, to another streaming route of the assistant ({@code .../ai/actions}). */
+  /** As {@link #start}, to another streaming route of the assistant ({@code .../ai/actions}, {@code .../ai/agent}). */
   public static ChatCall post(String baseUrl, String token, String path, JsonObject body) {
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     HttpRequest request =
@@ -66,6 +66,7 @@ public final class ChatCall implements AutoCloseable {
       throw new IllegalStateException("chat request failed: " + e, e);
     }
   }
+
 
   public int status() {
     return response.statusCode();

@@ -96,6 +96,51 @@ public final class OpenAiWire {
     };
   }
 
+  /** A tool call the model makes: its id, the tool's name and the arguments as JSON text. */
+  public record ToolCall(String id, String name, String arguments) {}
+
+  /**
+   * A turn that writes {@code text} (may be empty) and then calls tools: each call opens with a
+   * {@code delta.tool_calls} entry carrying its index, id and function name, its arguments follow
+   * in fragments, and the turn ends with {@code finish_reason: "tool_calls"}.
+   */
+  public static Function<JsonObject, Script> toolCalls(String text, List<ToolCall> calls) {
+    return request -> {
+      List<Step> steps = new ArrayList<>(opening(request, text.isEmpty() ? List.of() : List.of(text), 1));
+      for (int i = 0; i < calls.size(); i++) {
+        ToolCall c = calls.get(i);
+        steps.add(chunk(request, new JsonObject().put("tool_calls", new JsonArray().add(new JsonObject()
+            .put("index", i)
+            .put("id", c.id())
+            .put("type", "function")
+            .put("function", new JsonObject().put("name", c.name()).put("arguments", "")))), null));
+        for (String fragment : fragments(c.arguments())) {
+          steps.add(chunk(request, new JsonObject().put("tool_calls", new JsonArray().add(new JsonObject()
+              .put("index", i)
+              .put("function", new JsonObject().put("arguments", fragment)))), null));
+        }
+      }
+      steps.add(chunk(request, new JsonObject(), "tool_calls"));
+      if (request.getJsonObject("stream_options", new JsonObject()).getBoolean("include_usage", false)) {
+        steps.add(frame(base(request)
+            .put("choices", new JsonArray())
+            .put("usage", new JsonObject().put("prompt_tokens", 30).put("completion_tokens", 10).put("total_tokens", 40))));
+      }
+      steps.add(new Step.Write("data: [DONE]\n\n"));
+      steps.add(new Step.End());
+      return new Script(200, SSE_HEADERS, steps);
+    };
+  }
+
+  /** Arguments cut in three, the way they arrive from a model writing them token by token. */
+  static List<String> fragments(String json) {
+    int a = json.length() / 3;
+    int b = 2 * json.length() / 3;
+    return List.of(json.substring(0, a), json.substring(a, b), json.substring(b)).stream()
+        .filter(f -> !f.isEmpty())
+        .toList();
+  }
+
   /** Some tokens, then nothing more until the client goes away. */
   public static Function<JsonObject, Script> tokensThenHang(List<String> tokens) {
     return request -> {
