@@ -125,6 +125,8 @@ final class DocSession {
   private long incrementBytes;
   private boolean persisting;
   private boolean catchingUp;
+  /** Another node announced increments while a catch-up was reading: read again after it. */
+  private boolean catchUpAgain;
   private boolean compacting;
   private boolean closed;
   private long idleGeneration;
@@ -403,12 +405,23 @@ final class DocSession {
     message.ifPresent(m -> peer.send(new Sync(host.serverPeerId(), peer.peerId(), id, m)));
   }
 
-  /** Applies increments stored after lastSeq (by other nodes); they are durable already. */
+  /**
+   * Applies increments stored after lastSeq (by other nodes); they are durable already. When
+   * another node folded some of them into a snapshot meanwhile, the store hands the snapshot
+   * first, and Automerge loads it like changes (skipping what the document has).
+   */
   private void catchUp() {
-    if (catchingUp || closed) {
+    if (closed) {
+      return;
+    }
+    if (catchingUp) {
+      // The read in flight may have missed what was just announced; without this, a notice that
+      // arrives now would be lost until the document's next change, which may never come.
+      catchUpAgain = true;
       return;
     }
     catchingUp = true;
+    catchUpAgain = false;
     long from = lastSeq;
     host.store()
         .changesAfter(id, from)
@@ -419,6 +432,9 @@ final class DocSession {
                       catchingUp = false;
                       if (closed) {
                         return;
+                      }
+                      if (catchUpAgain) {
+                        exec.execute(this::catchUp); // runs after this task has applied what it read
                       }
                       if (ar.failed()) {
                         log.warn("catching up {} failed", id, ar.cause());
