@@ -8,9 +8,11 @@ import dev.ensemble.sync.protocol.WireMessage.Request;
 import dev.ensemble.sync.protocol.WireMessage.Sync;
 import dev.ensemble.sync.store.DocumentStore;
 import dev.ensemble.sync.store.DocumentStore.Increment;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -313,13 +315,13 @@ final class DocSession {
       inbox.clear();
       return all;
     }
-    Map<Peer, java.util.ArrayDeque<Inbound>> byPeer = new java.util.LinkedHashMap<>();
+    Map<Peer, ArrayDeque<Inbound>> byPeer = new LinkedHashMap<>();
     for (Inbound in : inbox) {
-      byPeer.computeIfAbsent(in.peer(), p -> new java.util.ArrayDeque<>()).add(in);
+      byPeer.computeIfAbsent(in.peer(), p -> new ArrayDeque<>()).add(in);
     }
     List<Inbound> batch = new ArrayList<>(MAX_BATCH);
     while (batch.size() < MAX_BATCH) {
-      for (java.util.ArrayDeque<Inbound> queue : byPeer.values()) {
+      for (ArrayDeque<Inbound> queue : byPeer.values()) {
         if (!queue.isEmpty() && batch.size() < MAX_BATCH) {
           batch.add(queue.poll());
         }
