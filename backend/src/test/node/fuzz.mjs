@@ -5,7 +5,7 @@
 //
 // Usage: SYNC_URL_A=... SYNC_URL_B=... DOC_URL=automerge:... FUZZ_SEED=123 node fuzz.mjs
 // Optional: FUZZ_CLIENTS (20), FUZZ_EDITS (10000), FUZZ_RATE (edits per second in all, 60),
-// FUZZ_SETTLE_MS (time to agree after the last edit, 120000), FUZZ_RETRY_MS (the stock adapter's
+// FUZZ_SETTLE_MS (time to agree after the last edit, 240000), FUZZ_RETRY_MS (the stock adapter's
 // reconnect interval, 2000), FUZZ_TIMEOUT_MS (watchdog), FUZZ_LOG=1 (every operation and a progress
 // line every two seconds to stderr), FUZZ_RESULT_FILE (also write the result there).
 //
@@ -39,7 +39,7 @@ const DOC_URL = env("DOC_URL");
 // that took longer than that and none found the document within 20 s.
 const RETRY_MS = Number.parseInt(env("FUZZ_RETRY_MS", "2000"), 10);
 const RATE = Number.parseFloat(env("FUZZ_RATE", "60"));
-const SETTLE_MS = Number.parseInt(env("FUZZ_SETTLE_MS", "120000"), 10);
+const SETTLE_MS = Number.parseInt(env("FUZZ_SETTLE_MS", "240000"), 10);
 
 /** A small seeded generator: splitmix32 to spread the seed, then xorshift128+ style mixing. */
 function generator(seed) {
