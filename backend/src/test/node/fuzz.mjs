@@ -4,8 +4,10 @@
 // same text.
 //
 // Usage: SYNC_URL_A=... SYNC_URL_B=... DOC_URL=automerge:... FUZZ_SEED=123 node fuzz.mjs
-// Optional: FUZZ_CLIENTS (24), FUZZ_EDITS (10000), FUZZ_LOG=1 (print every operation to stderr),
-// FUZZ_RESULT_FILE (also write the result there).
+// Optional: FUZZ_CLIENTS (20), FUZZ_EDITS (10000), FUZZ_RATE (edits per second in all, 60),
+// FUZZ_SETTLE_MS (time to agree after the last edit, 240000), FUZZ_RETRY_MS (the stock adapter's
+// reconnect interval, 2000), FUZZ_TIMEOUT_MS (watchdog), FUZZ_LOG=1 (every operation and a progress
+// line every two seconds to stderr), FUZZ_RESULT_FILE (also write the result there).
 //
 // The seed fixes the script: which client acts, whether it inserts, deletes, drops or leaves, and
 // what it types where (positions are drawn as fractions of the client's current text, so the same
@@ -27,11 +29,17 @@ const env = (name, fallback) => {
 };
 
 const SEED = Number.parseInt(env("FUZZ_SEED"), 10) >>> 0;
-const CLIENTS = Number.parseInt(env("FUZZ_CLIENTS", "24"), 10);
+const CLIENTS = Number.parseInt(env("FUZZ_CLIENTS", "20"), 10);
 const EDITS = Number.parseInt(env("FUZZ_EDITS", "10000"), 10);
 const LOG = env("FUZZ_LOG", "") === "1";
 const URLS = { A: env("SYNC_URL_A"), B: env("SYNC_URL_B") };
 const DOC_URL = env("DOC_URL");
+// The stock adapter opens a new socket every retry interval until one opens, abandoning the one
+// still connecting. At 200 ms, twenty clients joining a loaded machine kept abandoning upgrades
+// that took longer than that and none found the document within 20 s.
+const RETRY_MS = Number.parseInt(env("FUZZ_RETRY_MS", "2000"), 10);
+const RATE = Number.parseFloat(env("FUZZ_RATE", "60"));
+const SETTLE_MS = Number.parseInt(env("FUZZ_SETTLE_MS", "240000"), 10);
 
 /** A small seeded generator: splitmix32 to spread the seed, then xorshift128+ style mixing. */
 function generator(seed) {
@@ -86,9 +94,28 @@ function boundary(text, index) {
 
 function newClient(i) {
   const node = i % 2 === 0 ? "A" : "B";
-  const adapter = new WebSocketClientAdapter(URLS[node], 200);
+  const adapter = new WebSocketClientAdapter(URLS[node], RETRY_MS);
   const repo = new Repo({ network: [adapter] });
   return { name: `c${i}@${node}`, node, adapter, repo, handle: undefined, online: true, backAt: -1 };
+}
+/**
+ * With FUZZ_LOG=1, a progress line every two seconds: how many distinct heads the clients hold,
+ * how many sockets are open and the longest event-loop stall since the last line (the clients all
+ * share this process, so a stall delays every one of them).
+ */
+let phase = "join", progressStep = 0;
+function logProgress(clients) {
+  if (!LOG) return;
+  const t0 = Date.now();
+  let lagMax = 0, lastTick = t0;
+  setInterval(() => { const now = Date.now(); lagMax = Math.max(lagMax, now - lastTick - 50); lastTick = now; }, 50).unref();
+  setInterval(() => {
+    const heads = new Map();
+    for (const c of clients) heads.set(headsOf(c), (heads.get(headsOf(c)) ?? 0) + 1);
+    const open = clients.filter((c) => c.adapter.socket?.readyState === 1).length;
+    log(`progress ${Date.now() - t0} ms ${phase} step ${progressStep}: ${heads.size} distinct heads (${[...heads.values()].sort((a, b) => b - a).join("/")}), ${open} sockets open, stall ${lagMax} ms`);
+    lagMax = 0;
+  }, 2000).unref();
 }
 
 /**
@@ -152,7 +179,11 @@ async function main() {
   const clients = Array.from({ length: CLIENTS }, (_, i) => newClient(i));
   await Promise.all(clients.map(async (c) => (c.handle = await findDoc(c.repo))));
   const joinedMs = Date.now() - started;
+  logProgress(clients);
+  phase = "edit";
 
+  const editStart = Date.now();
+  let yielded = editStart;
   for (let step = 0; step < EDITS; step++) {
     // Clients whose offline spell is over come back (scheduled in steps, so the seed decides).
     for (const c of clients) {
@@ -188,8 +219,19 @@ async function main() {
       log(`${step} ${c.name} leave until ${c.backAt}`);
     }
     edit(c, step);
-    // Let the sockets breathe: a short pause every few edits (about 100–200 edits per second).
-    if (step % 8 === 7) await sleep(rng.int(0, 10));
+    progressStep = step;
+    // Pace the typing at RATE edits per second in all. People type on however slowly their
+    // editors answer: when the clients lag, the edits due meanwhile are made at once (letting the
+    // sockets in every 250 ms), so the typing lasts EDITS / RATE seconds on any machine.
+    const now = Date.now();
+    const ahead = editStart + ((step + 1) * 1000) / RATE - now;
+    if (ahead > 0) {
+      await sleep(ahead);
+      yielded = Date.now();
+    } else if (now - yielded > 250) {
+      await sleep(0);
+      yielded = Date.now();
+    }
   }
   const editedMs = Date.now() - started - joinedMs;
 
@@ -202,7 +244,8 @@ async function main() {
   }
 
   // Everyone must end on the same heads and the same text.
-  const deadline = Date.now() + 60_000;
+  phase = "settle";
+  const deadline = Date.now() + SETTLE_MS;
   let converged = false;
   while (Date.now() < deadline) {
     const heads = new Set(clients.map(headsOf));
@@ -242,7 +285,7 @@ async function main() {
   // Fresh clients on each node load what the servers hold.
   result.fresh = {};
   for (const node of ["A", "B"]) {
-    const adapter = new WebSocketClientAdapter(URLS[node], 200);
+    const adapter = new WebSocketClientAdapter(URLS[node], RETRY_MS);
     const repo = new Repo({ network: [adapter] });
     const handle = await findDoc(repo);
     // A fresh client may need a round or two to receive everything; give it a moment.

@@ -1,10 +1,11 @@
 // Stock automerge-repo clients against the Ensemble sync endpoint, driven by SyncInteropTest.
-// Usage: node interop.mjs collaborate | reopen | files | gitPull | twoNodes | typeUntilKilled
+// Usage: node interop.mjs collaborate | reopen | files | gitPull | twoNodes | typeUntilKilled | flood
 // Settings come from the environment (see SyncInteropTest); the result is one JSON line on stdout.
 import { Repo, cbor } from "@automerge/automerge-repo";
 import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket";
 import * as A from "@automerge/automerge";
 import fs from "node:fs";
+import { Worker } from "node:worker_threads";
 
 const env = (name) => {
   const value = process.env[name];
@@ -321,6 +322,61 @@ async function typeUntilKilled() {
   }
 }
 
+/**
+ * A raw client floods a document with messages (flooder.mjs, on its own thread) while a stock
+ * client types into it and another reads along. Reports the flooder's outcome and how long each
+ * edit took to reach the reader before, during and after the flood; then a fresh client loads it.
+ */
+async function flood() {
+  const url = env("SYNC_URL");
+  const writer = client(url);
+  const reader = client(url);
+  const handle = writer.repo.create({ content: "" });
+  await Promise.race([
+    confirmedByServer(writer.repo, handle),
+    sleep(10_000).then(() => { throw new Error("the server never confirmed the new document"); }),
+  ]);
+  const seen = await findOrUnavailable(reader.repo, handle.url);
+  if (typeof seen === "string") throw new Error(`the reader could not find the document: ${seen}`);
+
+  let n = 0;
+  const edit = async () => {
+    const mark = `${n++};`;
+    const started = Date.now();
+    handle.change((d) => A.splice(d, ["content"], d.content.length, 0, mark));
+    await until(`edit ${mark} to reach the reader`, () => seen.doc().content.endsWith(mark), 20_000);
+    return Date.now() - started;
+  };
+  const result = { before: [], during: [], after: [] };
+  for (let i = 0; i < 10; i++) result.before.push(await edit());
+
+  const flooder = new Worker(new URL("./flooder.mjs", import.meta.url), {
+    workerData: { url, documentId: handle.documentId, max: Number(process.env.FLOOD_MAX ?? 200_000) },
+  });
+  const outcome = new Promise((resolve, reject) => {
+    flooder.once("message", resolve);
+    flooder.once("error", reject);
+  });
+  let over = false;
+  outcome.then(() => (over = true), () => (over = true));
+  // Edit while the flood lasts (at least once, started as it begins).
+  do {
+    result.during.push(await edit());
+    await sleep(20);
+  } while (!over);
+  result.flooder = await outcome;
+  await flooder.terminate();
+  for (let i = 0; i < 10; i++) result.after.push(await edit());
+
+  const fresh = client(url);
+  const loaded = await findOrUnavailable(fresh.repo, handle.url);
+  result.freshText = typeof loaded === "string" ? loaded : loaded.doc().content;
+  result.text = handle.doc().content;
+  result.writerErrors = writer.errors;
+  result.readerErrors = reader.errors;
+  return finish(result, [writer, reader, fresh]);
+}
+
 async function finish(result, clients) {
   for (const c of clients) c.stop();
   await Promise.all(clients.map((c) => c.repo.shutdown().catch(() => {})));
@@ -328,7 +384,7 @@ async function finish(result, clients) {
   process.exit(0);
 }
 
-const scenarios = { collaborate, reopen, files, gitPull, twoNodes, typeUntilKilled };
+const scenarios = { collaborate, reopen, files, gitPull, twoNodes, typeUntilKilled, flood };
 const name = process.argv[2];
 if (!scenarios[name]) {
   console.error(`usage: node interop.mjs ${Object.keys(scenarios).join("|")}`);

@@ -8,9 +8,11 @@ import dev.ensemble.sync.protocol.WireMessage.Request;
 import dev.ensemble.sync.protocol.WireMessage.Sync;
 import dev.ensemble.sync.store.DocumentStore;
 import dev.ensemble.sync.store.DocumentStore.Increment;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +72,9 @@ final class DocSession {
 
   private record Inbound(Peer peer, WireMessage message) {}
 
+  /** Most inbound messages handled in one batch (see {@link #takeFairly}). */
+  private static final int MAX_BATCH = 64;
+
   /**
    * A change made on this node (files API, tools): applied in the next batch, answered once
    * durable. With {@code at}, the transaction sees the document as it was at those heads and its
@@ -117,16 +122,20 @@ final class DocSession {
   private final Document doc;
 
   // Only touched on exec.
-  private final Map<Peer, SyncState> states = new HashMap<>();
+  private final Map<Peer, PeerSync> states = new HashMap<>();
   private final List<Inbound> inbox = new ArrayList<>();
+  private boolean drainScheduled;
   private final List<LocalEdit<?>> edits = new ArrayList<>();
   private long lastSeq;
   private long snapshotBytes;
   private long incrementBytes;
   private boolean persisting;
   private boolean catchingUp;
+  /** Another node announced increments while a catch-up was reading: read again after it. */
+  private boolean catchUpAgain;
   private boolean compacting;
   private boolean closed;
+  private boolean pushScheduled;
   private long idleGeneration;
 
   /** Read from transport threads for presence relay. */
@@ -162,7 +171,7 @@ final class DocSession {
             return;
           }
           inbox.add(new Inbound(peer, message));
-          drain();
+          drainSoon();
         });
   }
 
@@ -197,10 +206,10 @@ final class DocSession {
   void detach(Peer peer) {
     exec.execute(
         () -> {
-          SyncState state = states.remove(peer);
+          PeerSync sync = states.remove(peer);
           peers.remove(peer);
-          if (state != null) {
-            state.free();
+          if (sync != null) {
+            sync.free();
           }
           inbox.removeIf(in -> in.peer() == peer);
           evictLaterIfUnused();
@@ -281,12 +290,53 @@ final class DocSession {
 
   // ---- the document thread -------------------------------------------------------------------
 
+  /**
+   * Drains once the messages already queued on the executor have joined the inbox, so that a batch
+   * sees every peer's waiting messages and can take them fairly.
+   */
+  private void drainSoon() {
+    if (!drainScheduled) {
+      drainScheduled = true;
+      exec.execute(() -> {
+        drainScheduled = false;
+        drain();
+      });
+    }
+  }
+
+  /**
+   * Up to {@link #MAX_BATCH} messages from the inbox, one from each peer in turn (each peer's own
+   * order kept): a peer with hundreds of messages queued delays another peer's by one batch at
+   * most, not by all of its own.
+   */
+  private List<Inbound> takeFairly() {
+    if (inbox.size() <= MAX_BATCH) {
+      List<Inbound> all = new ArrayList<>(inbox);
+      inbox.clear();
+      return all;
+    }
+    Map<Peer, ArrayDeque<Inbound>> byPeer = new LinkedHashMap<>();
+    for (Inbound in : inbox) {
+      byPeer.computeIfAbsent(in.peer(), p -> new ArrayDeque<>()).add(in);
+    }
+    List<Inbound> batch = new ArrayList<>(MAX_BATCH);
+    while (batch.size() < MAX_BATCH) {
+      for (ArrayDeque<Inbound> queue : byPeer.values()) {
+        if (!queue.isEmpty() && batch.size() < MAX_BATCH) {
+          batch.add(queue.poll());
+        }
+      }
+    }
+    inbox.clear();
+    byPeer.values().forEach(inbox::addAll);
+    return batch;
+  }
+
   private void drain() {
     if (persisting || closed || (inbox.isEmpty() && edits.isEmpty())) {
       return;
     }
-    List<Inbound> batch = new ArrayList<>(inbox);
-    inbox.clear();
+    List<Inbound> batch = takeFairly();
     List<LocalEdit<?>> local = new ArrayList<>(edits);
     edits.clear();
     ChangeHash[] before = doc.getHeads();
@@ -306,6 +356,9 @@ final class DocSession {
     if (sameHeads(before, after)) {
       answer.forEach(this::sendSync);
       replies.forEach(Runnable::run);
+      if (!inbox.isEmpty()) {
+        drainSoon();
+      }
       return;
     }
     byte[] changes = doc.encodeChangesSince(before);
@@ -335,7 +388,7 @@ final class DocSession {
                       }
                       // Durable now: tell everyone.
                       replies.forEach(Runnable::run);
-                      states.keySet().forEach(this::sendSync);
+                      pushToAll();
                       host.announce(this, seq);
                       maybeCompact();
                       drain();
@@ -356,7 +409,8 @@ final class DocSession {
       peer.fail("not an Automerge sync message for document " + id);
       return;
     }
-    SyncState state = attach(peer);
+    PeerSync sync = attach(peer);
+    sync.heard();
     if (!peer.mayWrite() && payload.get().changeCount() > 0) {
       // Refused whole: not applied, so never stored or relayed.
       peer.send(new WireMessage.Error(host.serverPeerId(), peer.peerId(),
@@ -368,7 +422,7 @@ final class DocSession {
       return;
     }
     try {
-      doc.receiveSyncMessage(state, data);
+      doc.receiveSyncMessage(sync.state, data);
     } catch (RuntimeException e) {
       peer.fail("invalid sync message for document " + id + ": " + e.getMessage());
       return;
@@ -376,39 +430,95 @@ final class DocSession {
     answer.add(peer);
   }
 
-  private SyncState attach(Peer peer) {
-    SyncState state = states.get(peer);
-    if (state == null) {
-      state = new SyncState();
-      states.put(peer, state);
+  private PeerSync attach(Peer peer) {
+    PeerSync sync = states.get(peer);
+    if (sync == null) {
+      sync = new PeerSync();
+      states.put(peer, sync);
       peers.add(peer);
       idleGeneration++;
       host.inUse(this);
     }
-    return state;
+    return sync;
+  }
+
+  /** The document changed: every peer not owing us a reply gets the news now, the others later. */
+  private void pushToAll() {
+    push(false);
+  }
+
+  /**
+   * Sends each peer (or each peer changes were held back for) what it lacks, unless it owes a reply
+   * to changes sent before; those are tried again once their reply wait runs out.
+   */
+  private void push(boolean onlyBehind) {
+    long now = System.nanoTime();
+    long wait = host.settings().replyWait().toNanos();
+    long soonest = Long.MAX_VALUE;
+    for (Map.Entry<Peer, PeerSync> e : states.entrySet()) {
+      PeerSync sync = e.getValue();
+      if (onlyBehind && !sync.behind()) {
+        continue;
+      }
+      if (sync.mayPush(now, wait)) {
+        sendSync(e.getKey());
+      } else {
+        soonest = Math.min(soonest, sync.waitLeft(now, wait));
+      }
+    }
+    if (soonest != Long.MAX_VALUE && !pushScheduled) {
+      pushScheduled = true;
+      later(Math.max(1, soonest / 1_000_000), () -> {
+        pushScheduled = false;
+        // While a batch is being stored the heads run ahead of the store; its completion pushes.
+        if (!closed && !persisting) {
+          push(true);
+        }
+      });
+    }
   }
 
   private void sendSync(Peer peer) {
-    SyncState state = states.get(peer);
-    if (state == null) {
+    PeerSync sync = states.get(peer);
+    if (sync == null) {
       return;
     }
     Optional<byte[]> message;
     try {
-      message = doc.generateSyncMessage(state);
+      message = doc.generateSyncMessage(sync.state);
     } catch (RuntimeException e) {
       log.error("generating a sync message for {} failed", id, e);
       return;
     }
-    message.ifPresent(m -> peer.send(new Sync(host.serverPeerId(), peer.peerId(), id, m)));
+    if (message.isEmpty()) {
+      sync.caughtUp();
+      return;
+    }
+    if (SyncPayload.read(message.get()).map(SyncPayload::changeCount).orElse(0) > 0) {
+      sync.sentChanges(System.nanoTime());
+    } else {
+      sync.caughtUp();
+    }
+    peer.send(new Sync(host.serverPeerId(), peer.peerId(), id, message.get()));
   }
 
-  /** Applies increments stored after lastSeq (by other nodes); they are durable already. */
+  /**
+   * Applies increments stored after lastSeq (by other nodes); they are durable already. When
+   * another node folded some of them into a snapshot meanwhile, the store hands the snapshot
+   * first, and Automerge loads it like changes (skipping what the document has).
+   */
   private void catchUp() {
-    if (catchingUp || closed) {
+    if (closed) {
+      return;
+    }
+    if (catchingUp) {
+      // The read in flight may have missed what was just announced; without this, a notice that
+      // arrives now would be lost until the document's next change, which may never come.
+      catchUpAgain = true;
       return;
     }
     catchingUp = true;
+    catchUpAgain = false;
     long from = lastSeq;
     host.store()
         .changesAfter(id, from)
@@ -419,6 +529,9 @@ final class DocSession {
                       catchingUp = false;
                       if (closed) {
                         return;
+                      }
+                      if (catchUpAgain) {
+                        exec.execute(this::catchUp); // runs after this task has applied what it read
                       }
                       if (ar.failed()) {
                         log.warn("catching up {} failed", id, ar.cause());
@@ -435,7 +548,7 @@ final class DocSession {
                       // While our own batch is being stored the heads include changes that are
                       // not durable yet; its completion syncs everyone.
                       if (!persisting && !sameHeads(before, doc.getHeads())) {
-                        states.keySet().forEach(this::sendSync);
+                        pushToAll();
                       }
                     }));
   }
@@ -485,7 +598,7 @@ final class DocSession {
 
   private void close() {
     closed = true;
-    states.values().forEach(SyncState::free);
+    states.values().forEach(PeerSync::free);
     states.clear();
     peers.clear();
     inbox.forEach(in -> in.peer().processed());

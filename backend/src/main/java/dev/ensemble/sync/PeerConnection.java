@@ -54,6 +54,9 @@ final class PeerConnection implements Peer {
   private boolean pongSeen = true;
   private long joinTimer = -1;
   private long keepAliveTimer = -1;
+  /** Inbound rate, a token bucket: refilled at maxMessagesPerSecond, holding at most messageBurst. */
+  private double messageTokens;
+  private long tokensAt = System.nanoTime();
 
   PeerConnection(
       Vertx vertx, Context context, ServerWebSocket ws, DocRegistry registry, SyncSettings settings,
@@ -66,6 +69,7 @@ final class PeerConnection implements Peer {
     this.projectId = projectId;
     this.role = role;
     this.userName = userName;
+    this.messageTokens = settings.messageBurst();
   }
 
   /** Installs the handlers; called on the socket's context. */
@@ -138,6 +142,13 @@ final class PeerConnection implements Peer {
       return;
     }
     pongSeen = true; // any message proves the peer alive, however busy it is
+    if (!withinRate()) {
+      log.info("closing the sync connection of {} ({}): it sent more than {} messages per second", userName,
+          remotePeerId.isEmpty() ? "not joined" : remotePeerId, settings.maxMessagesPerSecond());
+      fail("flood: more than " + settings.maxMessagesPerSecond() + " messages per second (burst "
+          + settings.messageBurst() + ")");
+      return;
+    }
     if (frame.length() > settings.maxMessageBytes()) {
       fail("message of " + frame.length() + " bytes exceeds the limit of " + settings.maxMessageBytes());
       return;
@@ -177,6 +188,19 @@ final class PeerConnection implements Peer {
     }
     // doc-unavailable, remote-subscription-change and remote-heads-changed need no answer: the
     // server never asks clients for documents and does not advertise storage ids.
+  }
+
+  /** Takes one message from the bucket; false when it is empty (a flood). */
+  private boolean withinRate() {
+    long now = System.nanoTime();
+    messageTokens = Math.min(settings.messageBurst(),
+        messageTokens + (now - tokensAt) * (settings.maxMessagesPerSecond() / 1e9));
+    tokensAt = now;
+    if (messageTokens < 1) {
+      return false;
+    }
+    messageTokens -= 1;
+    return true;
   }
 
   private void onJoin(Join join) {

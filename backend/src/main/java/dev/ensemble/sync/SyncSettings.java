@@ -27,6 +27,11 @@ import java.util.Map;
  * @param maxIdleDocuments documents with no peer kept in memory at once on this node; beyond it the
  *     least recently used are dropped at once instead of after {@code idleEviction} (a loaded
  *     Automerge text costs hundreds of bytes per character of native memory)
+ * @param replyWait how long a document holds back new changes from a peer that has not answered
+ *     the last changes it was sent; after it the peer is sent them anyway
+ * @param maxMessagesPerSecond inbound messages one connection may send per second, sustained
+ * @param messageBurst inbound messages one connection may send at once above the sustained rate;
+ *     a connection that exceeds both gets an {@code error} and is closed (a flood)
  */
 public record SyncSettings(
     int maxMessageBytes,
@@ -41,7 +46,10 @@ public record SyncSettings(
     int maxFileBytes,
     int maxPathLength,
     int maxPathDepth,
-    int maxIdleDocuments) {
+    int maxIdleDocuments,
+    Duration replyWait,
+    int maxMessagesPerSecond,
+    int messageBurst) {
 
   public static SyncSettings defaults() {
     return fromEnv(Map.of());
@@ -69,13 +77,17 @@ public record SyncSettings(
         e.integer("ENSEMBLE_SYNC_MAX_FILE_BYTES", 10 * 1024 * 1024, 1, 1 << 30),
         e.integer("ENSEMBLE_SYNC_MAX_PATH_LENGTH", 1024, 1, 65_536),
         e.integer("ENSEMBLE_SYNC_MAX_PATH_DEPTH", 32, 1, 1024),
-        e.integer("ENSEMBLE_SYNC_MAX_IDLE_DOCUMENTS", 256, 1, 10_000_000));
+        e.integer("ENSEMBLE_SYNC_MAX_IDLE_DOCUMENTS", 256, 1, 10_000_000),
+        Duration.ofMillis(e.integer("ENSEMBLE_SYNC_REPLY_WAIT_MS", 1_000, 1, 600_000)),
+        e.integer("ENSEMBLE_SYNC_MAX_MESSAGES_PER_SECOND", 500, 1, 10_000_000),
+        e.integer("ENSEMBLE_SYNC_MESSAGE_BURST", 1_000, 1, 100_000_000));
   }
 
   public SyncSettings {
     if (maxMessageBytes < 1024 || maxOutboundBytes < maxMessageBytes || maxInFlight < 2
         || maxDocumentsPerConnection < 1 || documentThreads < 1 || compactionMinBytes < 0
-        || maxFileBytes < 1 || maxPathLength < 1 || maxPathDepth < 1 || maxIdleDocuments < 1) {
+        || maxFileBytes < 1 || maxPathLength < 1 || maxPathDepth < 1 || maxIdleDocuments < 1
+        || replyWait.isNegative() || replyWait.isZero() || maxMessagesPerSecond < 1 || messageBurst < 1) {
       throw new IllegalArgumentException("invalid sync settings");
     }
   }
@@ -91,25 +103,31 @@ public record SyncSettings(
   public SyncSettings withMaxMessageBytes(int bytes) {
     return new SyncSettings(bytes, Math.max(bytes, maxOutboundBytes), maxInFlight, maxDocumentsPerConnection,
         joinTimeout, keepAlive, idleEviction, compactionMinBytes, documentThreads, maxFileBytes, maxPathLength,
-        maxPathDepth, maxIdleDocuments);
+        maxPathDepth, maxIdleDocuments, replyWait, maxMessagesPerSecond, messageBurst);
   }
 
   public SyncSettings withIdleEviction(Duration idle) {
     return new SyncSettings(maxMessageBytes, maxOutboundBytes, maxInFlight, maxDocumentsPerConnection,
         joinTimeout, keepAlive, idle, compactionMinBytes, documentThreads, maxFileBytes, maxPathLength, maxPathDepth,
-        maxIdleDocuments);
+        maxIdleDocuments, replyWait, maxMessagesPerSecond, messageBurst);
   }
 
   public SyncSettings withCompactionMinBytes(long bytes) {
     return new SyncSettings(maxMessageBytes, maxOutboundBytes, maxInFlight, maxDocumentsPerConnection,
         joinTimeout, keepAlive, idleEviction, bytes, documentThreads, maxFileBytes, maxPathLength, maxPathDepth,
-        maxIdleDocuments);
+        maxIdleDocuments, replyWait, maxMessagesPerSecond, messageBurst);
   }
 
   public SyncSettings withMaxIdleDocuments(int documents) {
     return new SyncSettings(maxMessageBytes, maxOutboundBytes, maxInFlight, maxDocumentsPerConnection,
         joinTimeout, keepAlive, idleEviction, compactionMinBytes, documentThreads, maxFileBytes, maxPathLength,
-        maxPathDepth, documents);
+        maxPathDepth, documents, replyWait, maxMessagesPerSecond, messageBurst);
+  }
+
+  public SyncSettings withMessageRate(int perSecond, int burst) {
+    return new SyncSettings(maxMessageBytes, maxOutboundBytes, maxInFlight, maxDocumentsPerConnection,
+        joinTimeout, keepAlive, idleEviction, compactionMinBytes, documentThreads, maxFileBytes, maxPathLength,
+        maxPathDepth, maxIdleDocuments, replyWait, perSecond, burst);
   }
 
   /** Integer variables with a range; blank counts as unset. */

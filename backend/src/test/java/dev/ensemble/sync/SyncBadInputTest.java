@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import dev.ensemble.support.ApiClient;
 import dev.ensemble.support.TestServer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
@@ -24,8 +25,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Malformed traffic on /sync: the offending connection gets an {@code error} message and is closed
- * with 1008, while the node and every other connection carry on.
+ * Malformed traffic and floods on /sync: the offending connection gets an {@code error} message and
+ * is closed with 1008, while the node and every other connection carry on.
  */
 class SyncBadInputTest {
   private static final CBORMapper CBOR = new CBORMapper();
@@ -107,6 +108,54 @@ class SyncBadInputTest {
       bad.expectErrorThenClose();
       bystander.expectStillServes();
     }
+  }
+
+  /**
+   * A connection that floods a document with {@code sync} and {@code ephemeral} messages (far above
+   * ENSEMBLE_SYNC_MAX_MESSAGES_PER_SECOND and its burst, defaults here) is told and closed, while a
+   * stock client keeps typing into the same document and another reads along without delay.
+   */
+  @Test
+  void aFloodOfMessagesGetsAnErrorAndACloseWhileOthersKeepSyncing() throws Exception {
+    SyncSettings limits = SyncSettings.defaults();
+    JsonObject r = NodeScenario.run("flood", Map.of("SYNC_URL",
+        "ws://127.0.0.1:" + server.port() + "/sync?project=" + projectId + "&access_token=" + token));
+    System.out.println("SyncBadInputTest flood: " + r.copy().put("text", r.getString("text").length() + " chars").put("freshText", "…"));
+    JsonObject flooder = r.getJsonObject("flooder");
+    assertEquals(1008, flooder.getInteger("closeCode"), "flooder closed as a policy violation: " + r);
+    assertTrue(String.valueOf(flooder.getString("error")).contains("messages per second"), "flooder told why: " + r);
+    assertTrue(flooder.getInteger("sent") > limits.messageBurst(), "it sent more than the burst: " + r);
+
+    long before = median(r.getJsonArray("before"));
+    JsonArray during = r.getJsonArray("during");
+    JsonArray after = r.getJsonArray("after");
+    assertTrue(during.size() >= 1, "the writer edited during the flood: " + r);
+    // Normal latency is the stock client's 100 ms throttle plus a round trip. The relayed half of
+    // the flood (presence) also reaches the two stock clients, which share one Node thread here, so
+    // a single edit may wait on them: the median must stay normal, no edit may take seconds.
+    long normal = Math.max(500, 3 * before);
+    assertTrue(median(during) <= normal, "median latency during the flood within " + normal + " ms: " + r);
+    assertTrue(median(after) <= normal, "median latency after the flood within " + normal + " ms: " + r);
+    for (JsonArray phase : List.of(during, after)) {
+      for (int i = 0; i < phase.size(); i++) {
+        assertTrue(phase.getLong(i) <= 3_000, "every edit reached the reader within 3 s: " + r);
+      }
+    }
+    assertEquals(List.of(), r.getJsonArray("writerErrors").getList(), "the writer was never refused: " + r);
+    assertEquals(List.of(), r.getJsonArray("readerErrors").getList(), "the reader was never refused: " + r);
+    assertEquals(r.getString("text"), r.getString("freshText"), "a fresh client loads every edit: " + r);
+    try (Peer bystander = joined("bystander-6")) {
+      bystander.expectStillServes();
+    }
+  }
+
+  private static long median(JsonArray samples) {
+    List<Long> sorted = new java.util.ArrayList<>();
+    for (int i = 0; i < samples.size(); i++) {
+      sorted.add(samples.getLong(i));
+    }
+    java.util.Collections.sort(sorted);
+    return sorted.get(sorted.size() / 2);
   }
 
   private static Map<String, Object> joinMessage(String peerId) {

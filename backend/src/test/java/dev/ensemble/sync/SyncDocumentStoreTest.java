@@ -88,7 +88,11 @@ class SyncDocumentStoreTest {
     assertEquals(2, compacted.snapshotSeq());
     assertEquals(List.of(3L), compacted.increments().stream().map(Increment::seq).toList());
     assertEquals(3, compacted.lastSeq());
-    assertEquals(List.of(3L), await(store.changesAfter(id, 1)).stream().map(Increment::seq).toList());
+    assertEquals(List.of(3L), await(store.changesAfter(id, 2)).stream().map(Increment::seq).toList());
+    List<Increment> behind = await(store.changesAfter(id, 1));
+    assertEquals(List.of(2L, 3L), behind.stream().map(Increment::seq).toList(),
+        "a reader behind the snapshot gets the snapshot first, then what follows it");
+    assertArrayEquals(new byte[] {9, 9}, behind.get(0).changes());
 
     await(store.compact(id, new byte[] {1}, 1));
     assertArrayEquals(new byte[] {9, 9}, await(store.load(id)).orElseThrow().snapshot().orElseThrow(),

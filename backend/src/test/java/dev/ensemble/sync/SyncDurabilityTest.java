@@ -147,7 +147,109 @@ class SyncDurabilityTest {
     assertEquals(0, store.appends.get(id) == null ? 0 : store.appends.get(id).size(), "nothing stored");
   }
 
+  /**
+   * Two nodes on one store: node B misses the notices of node A's changes while A folds them into
+   * a snapshot; B's next catch-up starts behind that snapshot, reads it, and ends with every change.
+   */
+  @Test
+  void aNodeBehindACompactionCatchesUpFromTheSnapshot() throws Exception {
+    LocalBus shared = new LocalBus();
+    LossyBus busA = new LossyBus(shared, "node-a");
+    LossyBus busB = new LossyBus(shared, "node-b");
+    DocRegistry nodeA = new DocRegistry(vertx, store, busA, SyncSettings.defaults().withCompactionMinBytes(0));
+    DocRegistry nodeB = new DocRegistry(vertx, store, busB, SyncSettings.defaults().withCompactionMinBytes(0));
+    try {
+      DocSession a = await(nodeA.findOrCreate(id, project));
+      DocSession b = await(nodeB.find(id)).orElseThrow();
+      await(a.change(tx -> {
+        tx.set(ObjectId.ROOT, "seen", "by both");
+        return true;
+      }));
+      assertTrue(eventually(() -> "by both".equals(await(b.read(d -> string(d, "seen"))))), "B follows A");
+
+      busB.deaf = true; // B misses what follows
+      for (int i = 0; i < 10; i++) {
+        int n = i;
+        await(a.change(tx -> {
+          tx.set(ObjectId.ROOT, "k" + n, n);
+          return true;
+        }));
+      }
+      assertTrue(eventually(() -> store.snapshotSeqs.getOrDefault(id, 0L) >= 2),
+          "A folded increments B has not read into a snapshot");
+      busB.deaf = false;
+      await(a.change(tx -> {
+        tx.set(ObjectId.ROOT, "last", "change");
+        return true;
+      }));
+
+      assertTrue(eventually(() -> "change".equals(await(b.read(d -> string(d, "last"))))), "B hears of the last change");
+      for (int i = 0; i < 10; i++) {
+        int n = i;
+        assertEquals(Optional.of((long) n), await(b.read(d -> d.get(ObjectId.ROOT, "k" + n)
+            .map(v -> ((org.automerge.AmValue.Int) v).getValue()))), "B holds A's change k" + n);
+      }
+    } finally {
+      await(nodeA.close());
+      await(nodeB.close());
+    }
+  }
+
   // ---- helpers -------------------------------------------------------------------------------
+
+  /** A node's view of a shared in-process bus, with its own id; deaf, it hears nothing. */
+  private static final class LossyBus implements dev.ensemble.cluster.Bus {
+    private final LocalBus shared;
+    private final String nodeId;
+    volatile boolean deaf;
+
+    LossyBus(LocalBus shared, String nodeId) {
+      this.shared = shared;
+      this.nodeId = nodeId;
+    }
+
+    @Override
+    public String nodeId() {
+      return nodeId;
+    }
+
+    @Override
+    public Future<Void> publish(String topic, byte[] payload) {
+      return shared.publish(topic, payload);
+    }
+
+    @Override
+    public Future<Subscription> subscribe(String topic, java.util.function.Consumer<byte[]> handler) {
+      return shared.subscribe(topic, payload -> {
+        if (!deaf) {
+          handler.accept(payload);
+        }
+      });
+    }
+  }
+
+  private interface Check {
+    boolean holds() throws Exception;
+  }
+
+  private static boolean eventually(Check check) throws Exception {
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (System.currentTimeMillis() < deadline) {
+      if (check.holds()) {
+        return true;
+      }
+      Thread.sleep(20);
+    }
+    return false;
+  }
+
+  private static String string(Document doc, String key) {
+    return doc.get(ObjectId.ROOT, key).map(v -> ((org.automerge.AmValue.Str) v).getValue()).orElse("");
+  }
+
+  private static <T> T await(Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
 
   private static Document textDocument(String text) {
     Document doc = new Document();
@@ -223,6 +325,7 @@ class SyncDurabilityTest {
     final Map<DocumentId, UUID> owners = new ConcurrentHashMap<>();
     final Map<DocumentId, List<Increment>> appends = new ConcurrentHashMap<>();
     final Map<DocumentId, byte[]> snapshots = new ConcurrentHashMap<>();
+    final Map<DocumentId, Long> snapshotSeqs = new ConcurrentHashMap<>();
     private volatile Promise<Void> gate;
     private final java.util.concurrent.Semaphore started = new java.util.concurrent.Semaphore(0);
 
@@ -274,7 +377,7 @@ class SyncDurabilityTest {
       return wait.map(v -> {
         synchronized (this) {
           List<Increment> list = appends.computeIfAbsent(id, k -> new ArrayList<>());
-          long seq = list.isEmpty() ? 1 : list.get(list.size() - 1).seq() + 1;
+          long seq = (list.isEmpty() ? snapshotSeqs.getOrDefault(id, 0L) : list.get(list.size() - 1).seq()) + 1;
           list.add(new Increment(seq, changes));
           return seq;
         }
@@ -283,11 +386,21 @@ class SyncDurabilityTest {
 
     @Override
     public synchronized Future<List<Increment>> changesAfter(DocumentId id, long seq) {
-      return Future.succeededFuture(appends.getOrDefault(id, List.of()).stream().filter(i -> i.seq() > seq).toList());
+      List<Increment> out = new ArrayList<>();
+      long snapshotSeq = snapshotSeqs.getOrDefault(id, 0L);
+      if (seq < snapshotSeq) {
+        out.add(new Increment(snapshotSeq, snapshots.get(id)));
+      }
+      appends.getOrDefault(id, List.of()).stream().filter(i -> i.seq() > seq).forEach(out::add);
+      return Future.succeededFuture(out);
     }
 
     @Override
     public synchronized Future<Void> compact(DocumentId id, byte[] snapshot, long throughSeq) {
+      if (snapshotSeqs.getOrDefault(id, 0L) >= throughSeq) {
+        return Future.succeededFuture();
+      }
+      snapshotSeqs.put(id, throughSeq);
       snapshots.put(id, snapshot);
       appends.computeIfPresent(id, (k, list) -> new ArrayList<>(list.stream().filter(i -> i.seq() > throughSeq).toList()));
       return Future.succeededFuture();

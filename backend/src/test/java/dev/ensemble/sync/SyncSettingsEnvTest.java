@@ -27,6 +27,9 @@ class SyncSettingsEnvTest {
     assertEquals(10 * 1024 * 1024, s.maxFileBytes());
     assertEquals(1024, s.maxPathLength());
     assertEquals(32, s.maxPathDepth());
+    assertEquals(Duration.ofSeconds(1), s.replyWait());
+    assertEquals(500, s.maxMessagesPerSecond());
+    assertEquals(1_000, s.messageBurst());
     assertEquals(s, SyncSettings.defaults());
   }
 
@@ -45,9 +48,12 @@ class SyncSettingsEnvTest {
         Map.entry("ENSEMBLE_SYNC_MAX_FILE_BYTES", "1_000"),
         Map.entry("ENSEMBLE_SYNC_MAX_PATH_LENGTH", " 64 "),
         Map.entry("ENSEMBLE_SYNC_MAX_PATH_DEPTH", "4"),
-        Map.entry("ENSEMBLE_SYNC_MAX_IDLE_DOCUMENTS", "7")));
+        Map.entry("ENSEMBLE_SYNC_MAX_IDLE_DOCUMENTS", "7"),
+        Map.entry("ENSEMBLE_SYNC_REPLY_WAIT_MS", "250"),
+        Map.entry("ENSEMBLE_SYNC_MAX_MESSAGES_PER_SECOND", "40"),
+        Map.entry("ENSEMBLE_SYNC_MESSAGE_BURST", "90")));
     assertEquals(new SyncSettings(2048, 4096, 8, 3, Duration.ofMillis(500), Duration.ofMillis(700),
-        Duration.ofMillis(50), 0, 3, 1000, 64, 4, 7), s);
+        Duration.ofMillis(50), 0, 3, 1000, 64, 4, 7, Duration.ofMillis(250), 40, 90), s);
   }
 
   @Test
@@ -58,6 +64,9 @@ class SyncSettingsEnvTest {
     assertBad("ENSEMBLE_SYNC_DOCUMENT_THREADS", "0");
     assertBad("ENSEMBLE_SYNC_IDLE_EVICTION_MS", "-5");
     assertBad("ENSEMBLE_SYNC_MAX_IDLE_DOCUMENTS", "0");
+    assertBad("ENSEMBLE_SYNC_REPLY_WAIT_MS", "0");
+    assertBad("ENSEMBLE_SYNC_MAX_MESSAGES_PER_SECOND", "0");
+    assertBad("ENSEMBLE_SYNC_MESSAGE_BURST", "lots");
     assertBad("ENSEMBLE_SYNC_MAX_FILE_BYTES", "99999999999");
     ConfigException e = assertThrows(ConfigException.class, () -> SyncSettings.fromEnv(Map.of(
         "ENSEMBLE_SYNC_MAX_MESSAGE_BYTES", "65536", "ENSEMBLE_SYNC_MAX_OUTBOUND_BYTES", "4096")));

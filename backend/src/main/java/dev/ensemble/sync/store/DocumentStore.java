@@ -34,7 +34,11 @@ public interface DocumentStore {
   /** Appends a batch of changes durably; answers its seq. */
   Future<Long> append(DocumentId id, byte[] changes);
 
-  /** Increments with seq greater than the given one, in order (catch-up after another node wrote). */
+  /**
+   * Increments with seq greater than the given one, in order (catch-up after another node wrote).
+   * When some of them have been folded into the snapshot, the snapshot (a whole saved document,
+   * which Automerge applies like changes) comes first, numbered with the last seq it contains.
+   */
   Future<List<Increment>> changesAfter(DocumentId id, long seq);
 
   /** Replaces the snapshot by one that contains every increment up to throughSeq and drops those. */

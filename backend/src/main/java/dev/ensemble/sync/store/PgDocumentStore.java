@@ -79,10 +79,35 @@ public final class PgDocumentStore implements DocumentStore {
 
   @Override
   public Future<List<Increment>> changesAfter(DocumentId id, long seq) {
-    return pool.preparedQuery(
-            "SELECT seq, changes FROM document_changes WHERE document_id = $1 AND seq > $2 ORDER BY seq")
-        .execute(Tuple.of(id.uuid(), seq))
-        .map(PgDocumentStore::increments);
+    // As in load, one snapshot of the database for both reads: what a concurrent compaction folds
+    // away is then either still an increment or already in the snapshot read.
+    return pool.withTransaction(
+        conn ->
+            conn.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                .execute()
+                .compose(v -> conn.preparedQuery(
+                        "SELECT snapshot_seq, CASE WHEN snapshot_seq > $2 THEN snapshot END AS snapshot"
+                            + " FROM documents WHERE id = $1")
+                    .execute(Tuple.of(id.uuid(), seq)))
+                .compose(
+                    rows -> {
+                      if (rows.size() == 0) {
+                        return Future.succeededFuture(List.<Increment>of());
+                      }
+                      Row doc = rows.iterator().next();
+                      long snapshotSeq = doc.getLong("snapshot_seq");
+                      Optional<byte[]> snapshot = Optional.ofNullable(doc.getBuffer("snapshot")).map(Buffer::getBytes);
+                      return conn.preparedQuery(
+                              "SELECT seq, changes FROM document_changes WHERE document_id = $1 AND seq > $2 ORDER BY seq")
+                          .execute(Tuple.of(id.uuid(), Math.max(seq, snapshotSeq)))
+                          .map(
+                              changes -> {
+                                List<Increment> out = new ArrayList<>(changes.size() + 1);
+                                snapshot.ifPresent(bytes -> out.add(new Increment(snapshotSeq, bytes)));
+                                out.addAll(increments(changes));
+                                return out;
+                              });
+                    }));
   }
 
   @Override
