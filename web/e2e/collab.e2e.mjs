@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium, serverAnswers, stepRunner } from './harness.mjs';
 
 const webDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const baseUrl = (process.env.ENSEMBLE_BASE_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '');
@@ -36,40 +36,9 @@ const projectName = `Duet ${suffix}`;
 const ownerLine = 'message = "hello from olive"';
 const editorLine = 'print(message)  # eddie was here';
 
-/** Runs one named step, failing it with the step's name if it takes too long. */
-async function step(name, action) {
-  const started = Date.now();
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`step "${name}" timed out after ${STEP_TIMEOUT_MS} ms`)),
-      STEP_TIMEOUT_MS,
-    );
-  });
-  try {
-    const result = await Promise.race([action(), timeout]);
-    console.log(`  ok  ${name} (${Date.now() - started} ms)`);
-    return result;
-  } catch (error) {
-    console.log(`  FAIL ${name}`);
-    const cause = error instanceof Error ? error.message : String(error);
-    throw new Error(`${name}: ${cause}`, { cause: error });
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const step = stepRunner(STEP_TIMEOUT_MS);
 
-async function serverIsUp() {
-  try {
-    const response = await fetch(`${baseUrl}/api/auth/providers`, {
-      signal: AbortSignal.timeout(STEP_TIMEOUT_MS),
-    });
-    assert.equal(response.status, 200, `GET /api/auth/providers answered ${response.status}`);
-  } catch (error) {
-    const cause = error instanceof Error ? error.message : String(error);
-    throw new Error(`Ensemble server not reachable at ${baseUrl} (${cause})`, { cause: error });
-  }
-}
+const serverIsUp = () => serverAnswers(baseUrl, STEP_TIMEOUT_MS);
 
 async function newPerson(browser, label) {
   const context = await browser.newContext({
@@ -256,22 +225,7 @@ async function main() {
   }, TOTAL_TIMEOUT_MS);
   try {
     await step('server answers', serverIsUp);
-    browser = await step('browser starts', () =>
-      chromium.launch({
-        executablePath: chromiumPath,
-        headless: true,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      }),
-    );
+    browser = await step('browser starts', () => launchChromium(chromiumPath));
     await scenario(browser, people);
     console.log('1 passed, 0 failed');
     return 0;

@@ -19,7 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium, stepRunner } from './harness.mjs';
 
 const webDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const baseUrl = (process.env.ENSEMBLE_BASE_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '');
@@ -43,28 +43,7 @@ const closedTabLine = 'typed offline, then the tab was closed';
 const OFFLINE = 'Offline — changes kept on this device';
 const maxFileBytes = Number(process.env.ENSEMBLE_E2E_MAX_FILE_BYTES || 0);
 
-/** Runs one named step, failing it with the step's name if it takes too long. */
-async function step(name, action) {
-  const started = Date.now();
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`step "${name}" timed out after ${STEP_TIMEOUT_MS} ms`)),
-      STEP_TIMEOUT_MS,
-    );
-  });
-  try {
-    const result = await Promise.race([action(), timeout]);
-    console.log(`  ok  ${name} (${Date.now() - started} ms)`);
-    return result;
-  } catch (error) {
-    console.log(`  FAIL ${name}`);
-    const cause = error instanceof Error ? error.message : String(error);
-    throw new Error(`${name}: ${cause}`, { cause: error });
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const step = stepRunner(STEP_TIMEOUT_MS);
 
 async function newPerson(browser, label) {
   const context = await browser.newContext({
@@ -314,22 +293,7 @@ async function main() {
   }, TOTAL_TIMEOUT_MS);
   try {
     await mkdir(dirname(screenshotPath), { recursive: true });
-    browser = await step('browser starts', () =>
-      chromium.launch({
-        executablePath: chromiumPath,
-        headless: true,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      }),
-    );
+    browser = await step('browser starts', () => launchChromium(chromiumPath));
     await scenario(browser, people);
     console.log('1 passed, 0 failed');
     return 0;
