@@ -327,25 +327,28 @@ public final class GitService {
     }, false);
   }
 
-  /** The caller's credentials for the project's origin, read before the lock is taken. */
+  /**
+   * The caller's credentials for the project's origin, read before the lock is taken. The origin
+   * is checked against the outbound policy again (it may have changed since the remote was set),
+   * in the same worker hop that reads it.
+   */
   private Future<Optional<GitAccess.Login>> remoteLogin(Project p, User user) {
     Path config = workspace(p.id()).resolve(".git").resolve("config");
-    return workers.<Optional<String>>executeBlocking(() -> {
+    return workers.<GitAccess.Remote>executeBlocking(() -> {
           if (!java.nio.file.Files.isRegularFile(config)) {
             throw GitErrors.noRepository();
           }
           var c = new org.eclipse.jgit.storage.file.FileBasedConfig(config.toFile(), org.eclipse.jgit.util.FS.DETECTED);
           c.load();
-          return Optional.ofNullable(c.getString("remote", GitWorkspace.REMOTE, "url"));
-        }, false)
-        .compose(url -> {
-          if (url.isEmpty()) {
-            return Future.failedFuture(GitErrors.noRemote());
+          String url = c.getString("remote", GitWorkspace.REMOTE, "url");
+          if (url == null) {
+            throw GitErrors.noRemote();
           }
-          // the remote was checked when it was set; the policy may have changed since
-          GitAccess.Remote remote = access.remote(url.get(), "remote");
-          return reachable(remote).compose(v -> access.login(user.id(), remote));
-        })
+          GitAccess.Remote remote = access.remote(url, "remote");
+          access.checkReachable(remote, "url");
+          return remote;
+        }, false)
+        .compose(remote -> access.login(user.id(), remote))
         .recover(e -> Future.failedFuture(GitErrors.map(e)));
   }
 
