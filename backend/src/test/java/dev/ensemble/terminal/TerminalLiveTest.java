@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
@@ -102,9 +103,10 @@ class TerminalLiveTest {
         assertEquals("exited", ended.getString("reason"));
       }
       viewerClient.send(new JsonObject().put("type", "terminal-subscribe"));
-      // a state message of the ending may still be on its way; the subscription's answer is "none"
-      assertEquals("none", viewer.until(m -> Screen.isState(m) && !"ended".equals(m.getString("state")))
-          .getString("state"));
+      // nothing runs any more: the answer is "none", or the session that just ended when the
+      // subscription arrives before the project's terminal slot is cleared
+      JsonObject after = viewer.until(Screen::isState);
+      assertTrue(Set.of("none", "ended").contains(after.getString("state")), after.encode());
     }
   }
 
