@@ -38,15 +38,49 @@ export function syncUrl(projectId: string, location: Pick<Location, 'protocol' |
 }
 
 /**
- * The stock WebSocket client, minus one habit: automerge-repo forwards every ephemeral message it
- * receives to its other peers. Our only peer is the server, which already relayed that message
+ * The stock WebSocket client with two changes. Automerge-repo forwards every ephemeral message it
+ * receives to its other peers; our only peer is the server, which already relayed that message
  * to everyone, so echoing other people's presence back to it is pure waste (and the server
- * treats a message carrying someone else's senderId as a protocol error).
+ * treats a message carrying someone else's senderId as a protocol error). And it can let go of a
+ * socket at once when the network is known to be gone, instead of waiting for a close handshake
+ * that cannot complete.
  */
-class ProjectSyncAdapter extends WebSocketClientAdapter {
+export class ProjectSyncAdapter extends WebSocketClientAdapter {
   override send(message: FromClientMessage): void {
     if (message.type === 'ephemeral' && message.senderId !== this.peerId) return;
+    // Between a socket starting to close and its close event the stock adapter throws on every
+    // send; the message could not arrive either way, and the sync state is rebuilt with the
+    // next connection, so drop it instead of raising errors nobody can handle.
+    const socket: unknown = this.socket;
+    if (socket instanceof WebSocket && socket.readyState !== WebSocket.OPEN) return;
     super.send(message);
+  }
+
+  /**
+   * Gives the current socket up now: the server counts as gone (peer-disconnected) and the
+   * adapter starts reconnecting every retry interval. Browsers only fire a socket's close event
+   * once the closing handshake finishes or times out (up to a minute) and while offline it
+   * cannot finish, so the stock close handler is called here rather than by that event.
+   */
+  abandonSocket(): void {
+    const socket: unknown = this.socket;
+    if (!(socket instanceof WebSocket) || socket.readyState === WebSocket.CLOSED) return;
+    socket.removeEventListener('open', this.onOpen);
+    socket.removeEventListener('close', this.onClose);
+    socket.removeEventListener('message', this.onMessage);
+    socket.removeEventListener('error', this.onError);
+    socket.close();
+    this.onClose();
+  }
+
+  /** Tries a new connection now unless one is open or opening (the network came back). */
+  reconnectNow(): void {
+    const socket: unknown = this.socket;
+    const busy =
+      socket instanceof WebSocket &&
+      (socket.readyState === WebSocket.OPEN || socket.readyState === WebSocket.CONNECTING);
+    if (busy || !this.peerId) return;
+    this.connect(this.peerId, this.peerMetadata);
   }
 }
 
@@ -71,10 +105,13 @@ export function useRepo(projectId: string): RepoState {
       if (!closed) setState({ projectId, ...next });
     };
     // Browsers keep a socket open for minutes after the network goes; when the system says it
-    // is offline, close it so the status is honest and reconnection starts when it comes back.
+    // is offline, give it up so the status is honest and reconnection starts when it comes back,
+    // and try at once when the system says the network is back rather than at the next retry.
     const onOffline = () => {
-      const socket: unknown = adapter?.socket;
-      if (socket instanceof WebSocket) socket.close();
+      adapter?.abandonSocket();
+    };
+    const onOnline = () => {
+      adapter?.reconnectNow();
     };
 
     automergeReady().then(
@@ -100,6 +137,7 @@ export function useRepo(projectId: string): RepoState {
           set({ status: 'offline', ...current });
         });
         window.addEventListener('offline', onOffline);
+        window.addEventListener('online', onOnline);
         firstConnect = setTimeout(() => {
           set({ status: 'offline', ...current });
         }, FIRST_CONNECT_MS);
@@ -118,6 +156,7 @@ export function useRepo(projectId: string): RepoState {
       closed = true;
       clearTimeout(firstConnect);
       window.removeEventListener('offline', onOffline);
+      window.removeEventListener('online', onOnline);
       stopTracking?.();
       if (repo) {
         try {
