@@ -1,5 +1,5 @@
 // Stock automerge-repo clients against the Ensemble sync endpoint, driven by SyncInteropTest.
-// Usage: node interop.mjs collaborate | reopen | files | gitPull | twoNodes | typeUntilKilled | flood
+// Usage: node interop.mjs collaborate | reopen | files | gitPull | twoNodes | redisRestart | typeUntilKilled | flood
 // Settings come from the environment (see SyncInteropTest); the result is one JSON line on stdout.
 import { Repo, cbor } from "@automerge/automerge-repo";
 import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket";
@@ -292,6 +292,81 @@ async function twoNodes() {
 }
 
 /**
+ * Two clients, one per node, type while the nodes' Redis is killed and started again (by
+ * SyncRedisRestartTest, which watches PHASE_DIR): once both hold the document the scenario writes
+ * PHASE_DIR/typing and types on both sides until PHASE_DIR/restarted appears, then a little more;
+ * then it waits until both clients hold the same text with every edit in it, and until presence
+ * crosses the nodes again.
+ */
+async function redisRestart() {
+  const dir = env("PHASE_DIR");
+  const a = client(env("SYNC_URL_A"));
+  const b = client(env("SYNC_URL_B"));
+  const handleA = a.repo.create({ content: "|" });
+  await Promise.race([
+    confirmedByServer(a.repo, handleA),
+    sleep(10_000).then(() => { throw new Error("node A never confirmed the new document"); }),
+  ]);
+  const handleB = await findOrUnavailable(b.repo, handleA.url);
+  if (typeof handleB === "string") throw new Error(`node B could not find the document: ${handleB}`);
+  await until("B to load the document", () => handleB.doc().content === "|");
+
+  const tokens = [];
+  let i = 0;
+  const type = () => {
+    const onA = i % 2 === 0;
+    const token = `${onA ? "a" : "b"}${i};`;
+    tokens.push(token);
+    if (onA) {
+      handleA.change((d) => A.splice(d, ["content"], d.content.length, 0, token));
+    } else {
+      handleB.change((d) => A.splice(d, ["content"], 0, 0, token));
+    }
+    i++;
+  };
+  fs.writeFileSync(`${dir}/typing`, "");
+  const typingDeadline = Date.now() + 60_000;
+  while (!fs.existsSync(`${dir}/restarted`)) {
+    if (Date.now() > typingDeadline) throw new Error("Redis was not restarted within 60 s");
+    type();
+    await sleep(40);
+  }
+  const restartedAt = Date.now();
+  for (let k = 0; k < 20; k++) {
+    type();
+    await sleep(40);
+  }
+  const complete = (text) => tokens.every((t) => text.includes(t));
+  try {
+    await until(
+      "both nodes' clients to hold every edit",
+      () => handleA.doc().content === handleB.doc().content && complete(handleA.doc().content),
+      30_000,
+    );
+  } catch (e) {
+    const missing = (text) => tokens.filter((t) => !text.includes(t));
+    throw new Error(`${e.message}: missing on A ${JSON.stringify(missing(handleA.doc().content))}, `
+      + `missing on B ${JSON.stringify(missing(handleB.doc().content))}`);
+  }
+  const result = {
+    edits: tokens.length,
+    textsEqual: handleA.doc().content === handleB.doc().content,
+    everyEditKept: complete(handleA.doc().content),
+    millisFromRestartToConverged: Date.now() - restartedAt,
+  };
+
+  const heardByB = [];
+  handleB.on("ephemeral-message", (m) => heardByB.push(m.message));
+  for (let k = 0; k < 100 && heardByB.length === 0; k++) {
+    handleA.broadcast({ user: "alice", cursor: 1 });
+    await sleep(100);
+  }
+  await until("B to hear A's presence after the restart", () => heardByB.length > 0);
+  result.presenceOnB = heardByB[0];
+  return finish(result, [a, b]);
+}
+
+/**
  * Types into a new document until the process is killed, writing after each server confirmation
  * the confirmed text to CONFIRMED_FILE (atomically) for SyncCrashTest.
  */
@@ -384,7 +459,7 @@ async function finish(result, clients) {
   process.exit(0);
 }
 
-const scenarios = { collaborate, reopen, files, gitPull, twoNodes, typeUntilKilled, flood };
+const scenarios = { collaborate, reopen, files, gitPull, twoNodes, redisRestart, typeUntilKilled, flood };
 const name = process.argv[2];
 if (!scenarios[name]) {
   console.error(`usage: node interop.mjs ${Object.keys(scenarios).join("|")}`);

@@ -22,12 +22,14 @@ import org.junit.jupiter.api.Assumptions;
  */
 public final class TwoNodes implements AutoCloseable {
   private final DatabaseUrl db;
-  private final Process ownRedis;
+  private final int redisPort;
+  private Process ownRedis;
   private final TestServer a;
   private final TestServer b;
 
-  private TwoNodes(DatabaseUrl db, Process ownRedis, TestServer a, TestServer b) {
+  private TwoNodes(DatabaseUrl db, int redisPort, Process ownRedis, TestServer a, TestServer b) {
     this.db = db;
+    this.redisPort = redisPort;
     this.ownRedis = ownRedis;
     this.a = a;
     this.b = b;
@@ -49,9 +51,44 @@ public final class TwoNodes implements AutoCloseable {
       }
       Assumptions.abort(why + ": skipping " + what);
     }
+    return on(port.get(), started[0], overrides);
+  }
+
+  /**
+   * Starts both nodes on a {@code redis-server} of their own (so that {@link #killAndRestartRedis}
+   * cannot disturb anyone else); without redis-server on the PATH the calling test is skipped,
+   * unless ENSEMBLE_REQUIRE_REDIS=true.
+   */
+  public static TwoNodes startWithOwnRedis(String what, Map<String, String> overrides) throws Exception {
+    int port = TestServer.freePort();
+    Optional<Process> redis = startRedis(port);
+    if (redis.isEmpty()) {
+      String why = "no redis-server on the PATH";
+      if ("true".equalsIgnoreCase(System.getenv("ENSEMBLE_REQUIRE_REDIS"))) {
+        throw new AssertionError(why + " (ENSEMBLE_REQUIRE_REDIS=true)");
+      }
+      Assumptions.abort(why + ": skipping " + what);
+    }
+    return on(port, redis.get(), overrides);
+  }
+
+  private static TwoNodes on(int port, Process ownRedis, Map<String, String> overrides) throws Exception {
     DatabaseUrl db = TestDatabase.fresh();
-    String redisUrl = "redis://127.0.0.1:" + port.get();
-    return new TwoNodes(db, started[0], node(db, redisUrl, overrides), node(db, redisUrl, overrides));
+    String redisUrl = "redis://127.0.0.1:" + port;
+    return new TwoNodes(db, port, ownRedis, node(db, redisUrl, overrides), node(db, redisUrl, overrides));
+  }
+
+  /**
+   * Kills this test's own Redis with SIGKILL (whatever was in flight is lost), waits
+   * {@code downMillis} and starts a new, empty one on the same port.
+   */
+  public void killAndRestartRedis(long downMillis) throws Exception {
+    if (ownRedis == null) {
+      throw new IllegalStateException("these nodes share a Redis that this test did not start");
+    }
+    ownRedis.destroyForcibly().waitFor();
+    Thread.sleep(downMillis);
+    ownRedis = startRedis(redisPort).orElseThrow(() -> new AssertionError("redis-server did not start again"));
   }
 
   public TestServer a() {
@@ -98,6 +135,13 @@ public final class TwoNodes implements AutoCloseable {
       return Optional.of(6379);
     }
     int port = TestServer.freePort();
+    Optional<Process> redis = startRedis(port);
+    redis.ifPresent(p -> started[0] = p);
+    return redis.map(p -> port);
+  }
+
+  /** A redis-server on {@code port} that answers PING, or empty when none can be started. */
+  private static Optional<Process> startRedis(int port) throws InterruptedException {
     Process redis;
     try {
       redis = new ProcessBuilder(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
@@ -108,8 +152,7 @@ public final class TwoNodes implements AutoCloseable {
     }
     for (int i = 0; i < 100; i++) {
       if (pings(port)) {
-        started[0] = redis;
-        return Optional.of(port);
+        return Optional.of(redis);
       }
       Thread.sleep(50);
     }
