@@ -48,6 +48,40 @@ public final class GeminiWire {
     };
   }
 
+  /**
+   * A turn that writes {@code text} (may be empty) and then calls functions, as Gemini streams it:
+   * the text in its own chunk, then one chunk whose parts are {@code {functionCall: {name, args}}}
+   * (arguments as a JSON object, never in fragments; Gemini gives calls no ids) with
+   * {@code finishReason: STOP} and the usage.
+   */
+  public static Function<JsonObject, Script> functionCalls(String text, List<OpenAiWire.ToolCall> calls) {
+    return request -> {
+      List<Step> steps = new ArrayList<>();
+      if (!text.isEmpty()) {
+        steps.add(chunk(text, null, new JsonObject().put("promptTokenCount", 9).put("totalTokenCount", 9)));
+      }
+      JsonArray parts = new JsonArray();
+      for (OpenAiWire.ToolCall c : calls) {
+        parts.add(new JsonObject().put("functionCall",
+            new JsonObject().put("name", c.name()).put("args", new JsonObject(c.arguments()))));
+      }
+      JsonObject candidate = new JsonObject()
+          .put("content", new JsonObject().put("parts", parts).put("role", "model"))
+          .put("finishReason", "STOP")
+          .put("index", 0);
+      JsonObject response = new JsonObject()
+          .put("candidates", new JsonArray().add(candidate))
+          .put("usageMetadata", new JsonObject()
+              .put("promptTokenCount", 40).put("candidatesTokenCount", 12).put("totalTokenCount", 52))
+          .put("modelVersion", "gemini-stand-in")
+          .put("responseId", "standin-call");
+      steps.add(new Step.Pause(2));
+      steps.add(new Step.Write("data: " + response.encode() + "\r\n\r\n"));
+      steps.add(new Step.End());
+      return new Script(200, SSE_HEADERS, steps);
+    };
+  }
+
   /** Some tokens, then the response ends cleanly but no chunk ever carried a finishReason. */
   public static Function<JsonObject, Script> tokensThenEnd(List<String> tokens) {
     return request -> new Script(200, SSE_HEADERS, withEnding(tokens, new Step.End()));
