@@ -1,7 +1,9 @@
 // Browser end-to-end check of collaborative editing against a running Ensemble server: an owner
 // and an invited editor open the same project in two browser contexts; the owner creates main.py
 // and types, the editor sees the text and the owner's cursor arrive live, types back, and the
-// owner sees that; the owner's undo takes back only the owner's own typing.
+// owner sees that; the owner's undo takes back only the owner's own typing. Last, the editor
+// follows the owner (clicks the owner in "Who is here") and is taken to the file the owner
+// creates next, then stops following and stays there when the owner moves on.
 //
 //   ENSEMBLE_BASE_URL          server to test (default http://127.0.0.1:8080)
 //   ENSEMBLE_SCREENSHOT_IDE    where to save a 1280x800 screenshot of the owner's editor
@@ -35,6 +37,7 @@ const editor = { username: `eddie_${suffix}`, displayName: 'Eddie Editor' };
 const projectName = `Duet ${suffix}`;
 const ownerLine = 'message = "hello from olive"';
 const editorLine = 'print(message)  # eddie was here';
+const followedLine = 'notes the editor reads by following';
 
 const step = stepRunner(STEP_TIMEOUT_MS);
 
@@ -200,6 +203,40 @@ async function scenario(browser, people) {
     await mkdir(dirname(screenshotPath), { recursive: true });
     await a.page.screenshot({ path: screenshotPath });
     console.log(`       ${screenshotPath}`);
+  });
+
+  await step('the editor follows the owner, and sees the file the owner opens next', async () => {
+    await b.page
+      .getByRole('list', { name: 'Who is here' })
+      .getByRole('button', { name: new RegExp(`^Follow ${owner.displayName}`) })
+      .click();
+    await b.page.getByText(`Following ${owner.displayName}`).waitFor();
+    await a.page.getByRole('button', { name: 'New file' }).click();
+    await a.page.getByLabel('New file path').fill('notes.md');
+    await a.page.getByRole('button', { name: 'Create', exact: true }).click();
+    // The new, empty file replaces main.py in the owner's editor before the owner types.
+    const shown = Date.now() + 10_000;
+    while ((await editorText(a.page).catch(() => ownerLine)).includes(ownerLine)) {
+      assert.ok(Date.now() < shown, "the owner's editor never showed the new file");
+      await a.page.waitForTimeout(100);
+    }
+    await focusEditorEnd(a.page);
+    await a.page.keyboard.type(followedLine, { delay: 15 });
+    // The editor did nothing but follow: its editor now shows the owner's new file.
+    const text = await waitForEditorText(b.page, followedLine);
+    assert.ok(!text.includes(ownerLine), `the editor still shows main.py: ${JSON.stringify(text)}`);
+  });
+
+  await step('stopping follow mode keeps the file and leaves it where it is', async () => {
+    await b.page.getByRole('button', { name: 'Stop following' }).click();
+    await b.page.getByText(`Following ${owner.displayName}`).waitFor({ state: 'detached' });
+    await a.page.getByRole('button', { name: 'main.py' }).first().click();
+    await waitForEditorText(a.page, ownerLine);
+    await b.page.waitForTimeout(1_000);
+    assert.ok(
+      (await editorText(b.page)).includes(followedLine),
+      'the editor moved with the owner after it stopped following',
+    );
   });
 }
 
