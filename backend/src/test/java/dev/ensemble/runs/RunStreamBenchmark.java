@@ -1,0 +1,165 @@
+package dev.ensemble.runs;
+
+import dev.ensemble.ai.support.AiProject;
+import dev.ensemble.support.ApiClient;
+import dev.ensemble.support.TestServer;
+import io.netty.util.concurrent.EventExecutor;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Figures for docs/benchmarks.md (not a JUnit test): a whole server streams one run's output to
+ * ten viewers over the project's live WebSocket channel, as the web app receives it. Prints each
+ * viewer's throughput (output characters from subscribing to the run's final status) and the
+ * worst lateness of a 5 ms task scheduled on every one of the server's event loops during the
+ * transfer. Arguments: megabytes of output (100), viewers (10), rounds (3).
+ */
+public final class RunStreamBenchmark {
+  private static final long PROBE_MS = 5;
+
+  public static void main(String[] args) throws Exception {
+    long megabytes = args.length > 0 ? Long.parseLong(args[0]) : 100;
+    int viewers = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+    int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+    long bytes = megabytes * 1024 * 1024;
+    try (TestServer server = TestServer.start(Map.of(
+        "ENSEMBLE_RUN_OUTPUT_BYTES", Long.toString(bytes + 1024 * 1024),
+        "ENSEMBLE_RUN_WALL_SECONDS", "600",
+        "ENSEMBLE_RUN_CPU_SECONDS", "600"))) {
+      AiProject p = AiProject.create(server);
+      System.out.printf("output %d MiB to %d viewers over /api/projects/{id}/live, %d rounds%n", megabytes, viewers, rounds);
+      for (int round = 1; round <= rounds; round++) {
+        round(server, p, bytes, viewers, round);
+      }
+    }
+    System.exit(0);
+  }
+
+  private static void round(TestServer server, AiProject p, long bytes, int viewers, int round) throws Exception {
+    List<Viewer> all = new ArrayList<>();
+    for (int i = 0; i < viewers; i++) {
+      all.add(Viewer.connect(server, p.id(), p.viewerToken()));
+    }
+    ApiClient.Response created = p.editor().post(p.path("/runs"),
+        new JsonObject().put("command", "head -c " + bytes + " /dev/zero | tr '\\0' x"));
+    if (created.status() != 201) {
+      throw new IllegalStateException("run not started: " + created);
+    }
+    String runId = created.json().getString("id");
+    try (LagProbe probe = LagProbe.start((VertxInternal) server.app().vertx())) {
+      for (Viewer v : all) {
+        v.subscribe(runId);
+      }
+      for (Viewer v : all) {
+        v.done.get(10, TimeUnit.MINUTES);
+      }
+      double worstLagMs = probe.worstNanos() / 1e6;
+      double slowest = Double.MAX_VALUE;
+      double sum = 0;
+      for (Viewer v : all) {
+        if (v.received.get() != bytes) {
+          throw new IllegalStateException("a viewer got " + v.received.get() + " of " + bytes + " characters");
+        }
+        double mbps = bytes / 1e6 / ((v.endedAt - v.subscribedAt) / 1e9);
+        slowest = Math.min(slowest, mbps);
+        sum += mbps;
+      }
+      System.out.printf("round %d: per viewer %.0f MB/s on average, slowest %.0f MB/s; worst event-loop lag %.1f ms%n",
+          round, sum / viewers, slowest, worstLagMs);
+    } finally {
+      all.forEach(Viewer::close);
+    }
+  }
+
+  /** Schedules a task every 5 ms on each of the server's event loops and keeps the worst lateness. */
+  private static final class LagProbe implements AutoCloseable {
+    private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
+    private final AtomicLong worst = new AtomicLong();
+
+    static LagProbe start(VertxInternal vertx) {
+      LagProbe probe = new LagProbe();
+      for (EventExecutor loop : vertx.nettyEventLoopGroup()) {
+        long[] expected = {System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PROBE_MS)};
+        probe.tasks.add(loop.scheduleAtFixedRate(() -> {
+          long now = System.nanoTime();
+          probe.worst.accumulateAndGet(now - expected[0], Math::max);
+          expected[0] = now + TimeUnit.MILLISECONDS.toNanos(PROBE_MS);
+        }, PROBE_MS, PROBE_MS, TimeUnit.MILLISECONDS));
+      }
+      return probe;
+    }
+
+    long worstNanos() {
+      return worst.get();
+    }
+
+    @Override
+    public void close() {
+      tasks.forEach(t -> t.cancel(false));
+    }
+  }
+
+  /** One viewer: counts the characters of the run's output messages until its status arrives. */
+  private static final class Viewer implements WebSocket.Listener {
+    final AtomicLong received = new AtomicLong();
+    final CompletableFuture<Void> done = new CompletableFuture<>();
+    final CompletableFuture<Void> welcomed = new CompletableFuture<>();
+    final StringBuilder partial = new StringBuilder();
+    volatile long subscribedAt;
+    volatile long endedAt;
+    WebSocket ws;
+
+    static Viewer connect(TestServer server, String projectId, String token) throws Exception {
+      Viewer v = new Viewer();
+      v.ws = HttpClient.newHttpClient().newWebSocketBuilder()
+          .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/api/projects/" + projectId
+              + "/live?access_token=" + token), v)
+          .get(10, TimeUnit.SECONDS);
+      v.welcomed.get(10, TimeUnit.SECONDS);
+      return v;
+    }
+
+    void subscribe(String runId) throws Exception {
+      subscribedAt = System.nanoTime();
+      ws.sendText(new JsonObject().put("type", "subscribe-run").put("runId", runId).put("afterSeq", 0).encode(), true)
+          .get(10, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+      partial.append(data);
+      if (last) {
+        JsonObject m = new JsonObject(partial.toString());
+        partial.setLength(0);
+        if ("welcome".equals(m.getString("type"))) {
+          welcomed.complete(null);
+        } else if ("run".equals(m.getString("channel"))) {
+          if ("output".equals(m.getString("event"))) {
+            received.addAndGet(m.getString("data").length());
+          } else if ("status".equals(m.getString("event")) && m.getString("status") != null
+              && !"running".equals(m.getString("status")) && !"queued".equals(m.getString("status"))) {
+            endedAt = System.nanoTime();
+            done.complete(null);
+          }
+        }
+      }
+      webSocket.request(1);
+      return null;
+    }
+
+    void close() {
+      ws.sendClose(WebSocket.NORMAL_CLOSURE, "done");
+    }
+  }
+}
