@@ -173,10 +173,14 @@ public final class Ensemble {
     // One per node: it owns the loaded documents that every HTTP verticle's sockets share.
     Optional<AiProvider> aiProvider =
         config.ai().endpoint().map(endpoint -> new Langchain4jProvider(endpoint, config.ai().timeout()));
-    ChatFanOut chatFanOut = new ChatFanOut();
+    // With several nodes, answers and stops reach the other nodes over the bus.
+    ChatStore chatStore = new ChatStore(db.pool());
+    ChatFanOut chatFanOut = config.redisUrl().isPresent()
+        ? new ChatFanOut(vertx, bus, chatStore, config.aiRelay())
+        : new ChatFanOut();
     ChatService chat = new ChatService(
         config.ai(), ProjectProviders.create(vertx, config.ai(), aiProvider, db.pool(), secrets),
-        new ChatStore(db.pool()), chatFanOut);
+        chatStore, chatFanOut);
     SyncEndpoint sync = new SyncEndpoint(vertx, db.pool(), authenticator, projectStore, syncSettings, bus);
     registry.gauge("ensemble.documents.loaded", sync, SyncEndpoint::loadedDocuments);
     registry.gauge("ensemble.documents.idle", sync, SyncEndpoint::idleDocuments);

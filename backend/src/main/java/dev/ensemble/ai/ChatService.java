@@ -117,13 +117,31 @@ public final class ChatService {
     busyThreads.remove(threadId);
   }
 
-  /** Stops the answer in progress in a thread; false when there is none. */
+  /**
+   * Stops the answer in progress in a thread, on this node or on the node writing it; false when
+   * there is none (or its node did not confirm in time).
+   */
   public Future<Boolean> stop(UUID projectId, UUID threadId, String username) {
     LiveAnswer answer = live.get(threadId);
     if (answer == null) {
-      return Future.succeededFuture(false);
+      return stopElsewhere(threadId, false, username);
     }
     return answer.stop(username).map(true);
+  }
+
+  /**
+   * Asks the node writing the thread's answer ({@code agent}: agent run) to stop it, if the store
+   * says one is being written; false otherwise or when no node confirms in time.
+   */
+  public Future<Boolean> stopElsewhere(UUID threadId, boolean agent, String username) {
+    return store.streaming(threadId).compose(streaming -> streaming
+        ? fanOut.stopElsewhere(threadId, agent, username)
+        : Future.succeededFuture(false));
+  }
+
+  /** The fan-out of the project's chat events (the agent publishes through it too). */
+  public ChatFanOut fanOut() {
+    return fanOut;
   }
 
   private Future<LiveAnswerHandle> start(
@@ -135,10 +153,11 @@ public final class ChatService {
         .messages(thread.id())
         .compose(history -> store
             .ask(thread.id(), q.userId(), q.text(), q.context(), answerContext, model)
-            .map(exchange -> {
+            .compose(exchange -> {
               Prompt prompt = prompt(q, briefing, history, model);
               long promptChars = prompt.system().length()
                   + prompt.turns().stream().mapToLong(t -> t.text().length()).sum();
+              AnswerStops.Hosted[] stops = new AnswerStops.Hosted[1];
               LiveAnswer answer =
                   new LiveAnswer(
                       context, store, q.projectId(), thread.id(), exchange.answerId(), q.userId(), model, promptChars,
@@ -146,14 +165,30 @@ public final class ChatService {
                       () -> {
                         live.remove(thread.id());
                         busyThreads.remove(thread.id());
+                        stops[0].close();
                       });
               live.put(thread.id(), answer);
-              answer.publish(new ChatEvent.Started(
-                  thread.id(), exchange.answerId(), q.userId(), model, Optional.of(briefing.sent().copy())));
-              // langchain4j only queues the request here; the exchange runs on the JDK client's threads.
-              answer.upstream(provider.stream(prompt, answer));
-              return new LiveAnswerHandle(answer);
+              // Other nodes can stop it before anyone hears of it.
+              stops[0] = fanOut.hostStops(thread.id(), false, username -> answer.stop(username).map(true));
+              return onContext(context, stops[0].ready()).map(v -> {
+                if (answer.over()) {
+                  // stopped while other nodes were being told where it runs
+                  return new LiveAnswerHandle(answer);
+                }
+                answer.publish(new ChatEvent.Started(
+                    thread.id(), exchange.answerId(), q.userId(), model, Optional.of(briefing.sent().copy())));
+                // langchain4j only queues the request here; the exchange runs on the JDK client's threads.
+                answer.upstream(provider.stream(prompt, answer));
+                return new LiveAnswerHandle(answer);
+              });
             }));
+  }
+
+  /** The outcome of {@code f}, on {@code context}. */
+  static <T> Future<T> onContext(Context context, Future<T> f) {
+    io.vertx.core.Promise<T> p = io.vertx.core.Promise.promise();
+    f.onComplete(ar -> context.runOnContext(v -> p.handle(ar)));
+    return p.future();
   }
 
   /** What the HTTP layer holds of an answer it started. */

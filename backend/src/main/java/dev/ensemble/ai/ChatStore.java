@@ -181,6 +181,44 @@ public final class ChatStore {
                 .mapEmpty());
   }
 
+  /**
+   * An answer as stored, for a node catching up on it: its thread, the message, and how far its
+   * streamed text is stored ({@code streamSeq}: the last bus message the content covers, 0 when
+   * nothing was stored yet; {@code streamSegment}: which part of an agent's text it is).
+   */
+  public record StoredAnswer(UUID threadId, ChatMessage message, long streamSeq, int streamSegment) {}
+
+  /** The answer with this id, if there is one. */
+  public Future<Optional<StoredAnswer>> answer(UUID answerId) {
+    return pool.preparedQuery("SELECT thread_id, stream_seq, stream_segment, " + ChatMessage.COLUMNS
+            + " FROM ai_messages WHERE id = $1 AND role = 'assistant'")
+        .execute(Tuple.of(answerId))
+        .map(rows -> first(rows).map(r -> new StoredAnswer(
+            r.getUUID("thread_id"), ChatMessage.from(r),
+            r.getLong("stream_seq") == null ? 0 : r.getLong("stream_seq"),
+            r.getInteger("stream_segment") == null ? 0 : r.getInteger("stream_segment"))));
+  }
+
+  /**
+   * Stores the text streamed so far of an answer still being written, as of bus message {@code
+   * seq}; an older state or one arriving after the answer was finished is ignored.
+   */
+  public Future<Void> streamed(UUID answerId, long seq, int segment, String text) {
+    return pool.preparedQuery(
+            "UPDATE ai_messages SET content = $2, stream_seq = $3, stream_segment = $4"
+                + " WHERE id = $1 AND status = 'streaming' AND coalesce(stream_seq, 0) < $3")
+        .execute(Tuple.of(answerId, text, seq, segment))
+        .mapEmpty();
+  }
+
+  /** Whether an answer of the thread is stored as still being written. */
+  public Future<Boolean> streaming(UUID threadId) {
+    return pool.preparedQuery(
+            "SELECT 1 FROM ai_messages WHERE thread_id = $1 AND role = 'assistant' AND status = 'streaming' LIMIT 1")
+        .execute(Tuple.of(threadId))
+        .map(rows -> rows.iterator().hasNext());
+  }
+
   public Future<RecentQuestions> recentQuestions(UUID userId) {
     return pool.preparedQuery(
             "SELECT count(*) AS n, min(created_at) AS oldest FROM ai_messages"

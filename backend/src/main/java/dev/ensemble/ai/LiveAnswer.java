@@ -63,6 +63,11 @@ final class LiveAnswer implements AiProvider.Observer {
     return answerId;
   }
 
+  /** True once the answer has ended (on the answer's context). */
+  boolean over() {
+    return over;
+  }
+
   /** Completes once the answer has ended and been stored. */
   Future<Void> ended() {
     return ended.future();

@@ -1,6 +1,7 @@
 package dev.ensemble.config;
 
 import dev.ensemble.ai.AiSettings;
+import dev.ensemble.ai.ChatRelaySettings;
 import dev.ensemble.ai.agent.AgentSettings;
 import dev.ensemble.ai.complete.CompletionSettings;
 import dev.ensemble.ai.context.ContextSettings;
@@ -46,7 +47,8 @@ public record EnsembleConfig(
     GitSettings git,
     TerminalSettings terminal,
     CompletionSettings completion,
-    AgentSettings agent) {
+    AgentSettings agent,
+    ChatRelaySettings aiRelay) {
 
   /** Settings of one OAuth2 login provider. */
   public record OAuthProviderConfig(
@@ -94,7 +96,7 @@ public record EnsembleConfig(
         perAccount, perIp, loginWindow, shutdown, embeddedUser, trustProxy, logLevel, github, gitlab,
         ai, ContextSettings.fromEnv(env), SyncSettings.fromEnv(env), RunSettings.fromEnv(env),
         GitSettings.fromEnv(env), TerminalSettings.fromEnv(env), CompletionSettings.fromEnv(env, ai),
-        AgentSettings.fromEnv(env));
+        AgentSettings.fromEnv(env), ChatRelaySettings.fromEnv(env));
   }
 
   /** True when cookies must carry the Secure attribute. */

@@ -86,8 +86,11 @@ final class AgentRun implements ToolCallingModel.Observer {
     return ended.future();
   }
 
-  /** Called once on the run's context: announces the run and asks the model. */
+  /** Called once on the run's context: announces the run and asks the model (unless stopped already). */
   void begin() {
+    if (over) {
+      return;
+    }
     publish(new ChatEvent.Started(threadId, answerId, askedBy, setup.modelName()));
     ask();
   }

@@ -1,6 +1,7 @@
 package dev.ensemble.ai.agent;
 
 import dev.ensemble.ai.AiSettings;
+import dev.ensemble.ai.AnswerStops;
 import dev.ensemble.ai.ChatFanOut;
 import dev.ensemble.ai.ChatRefused;
 import dev.ensemble.ai.ChatService;
@@ -20,6 +21,7 @@ import dev.ensemble.sync.SyncSettings;
 import dev.ensemble.sync.files.ProjectFiles;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -57,6 +59,8 @@ public final class AgentService {
     this.fanOut = fanOut;
     this.store = new AgentStore(pool);
     this.tools = new AgentTools(vertx, files, runs, git, sync, settings);
+    // Another node catching up on a run here reads its steps from the store.
+    fanOut.useSteps(messageId -> store.stepsOf(messageId).map(steps -> steps.stream().map(AgentStep::toJson).toList()));
   }
 
   /** A participant's request to the agent; {@code context} is what their editor sent along. */
@@ -99,26 +103,37 @@ public final class AgentService {
         .compose(v -> chat.store().messages(thread.id()))
         .compose(history -> chat.store()
             .ask(thread.id(), task.userId(), task.text(), task.context(), Optional.empty(), modelName)
-            .map(exchange -> {
+            .compose(exchange -> {
               AgentRun.Setup setup = new AgentRun.Setup(
                   context, model, tools, chat.store(), store, settings, ai.maxTokens(), modelName,
                   system(task.project()));
+              AnswerStops.Hosted[] stops = new AnswerStops.Hosted[1];
               AgentRun run = new AgentRun(
                   setup, task.project(), thread.id(), exchange.answerId(), task.userId(), conversation(task, history),
                   List.of(caller, fanOut.forProject(task.project().id())), () -> {
                     live.remove(thread.id());
                     chat.releaseThread(thread.id());
+                    stops[0].close();
                   });
               live.put(thread.id(), run);
-              run.begin();
-              return run.ended();
+              // Other nodes can stop it before anyone hears of it.
+              stops[0] = fanOut.hostStops(thread.id(), true, username -> run.stop(username).map(true));
+              Promise<Future<Void>> begun = Promise.promise();
+              stops[0].ready().onComplete(ar -> context.runOnContext(v -> {
+                run.begin();
+                begun.complete(run.ended());
+              }));
+              return begun.future();
             }));
   }
 
-  /** Stops the run in a thread; false when none is running on this server. */
+  /**
+   * Stops the run in a thread, on this node or on the node running it; false when none is running
+   * (or its node did not confirm in time).
+   */
   public Future<Boolean> stop(UUID threadId, String username) {
     AgentRun run = live.get(threadId);
-    return run == null ? Future.succeededFuture(false) : run.stop(username).map(true);
+    return run == null ? chat.stopElsewhere(threadId, true, username) : run.stop(username).map(true);
   }
 
   /** Approves or rejects a step that waits for a participant; 404 or 409 when there is none such. */

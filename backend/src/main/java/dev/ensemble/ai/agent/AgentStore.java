@@ -51,6 +51,19 @@ final class AgentStore {
         });
   }
 
+  /** The steps of one run (the answer it writes), in the order they were taken. */
+  Future<List<AgentStep>> stepsOf(UUID messageId) {
+    return pool.preparedQuery(
+            "SELECT s.*, u.username FROM ai_agent_steps s LEFT JOIN users u ON u.id = s.decided_by"
+                + " WHERE s.message_id = $1 ORDER BY s.seq")
+        .execute(Tuple.of(messageId))
+        .map(rows -> {
+          List<AgentStep> out = new ArrayList<>();
+          rows.forEach(r -> out.add(from(r)));
+          return out;
+        });
+  }
+
   /** Steps a previous life of the server left waiting or running: they can no longer finish. */
   Future<Void> abandon(UUID threadId) {
     return pool.preparedQuery(
