@@ -9,7 +9,7 @@ import { attachEditorAssistant } from './editorAssistant';
 import { bindModel, lineEndingFixes, type ModelBinding, type TextFileDoc } from './binding';
 import { LocalHistory } from './history';
 import { attachInlineCompletions } from './inlineCompletions';
-import { monaco } from './monaco';
+import { monaco, monacoTheme } from './monaco';
 import { RemoteCursors } from './remoteCursors';
 
 /** An open text file: its path in the project, its document's URL and live handle. */
@@ -52,8 +52,6 @@ interface Entry {
   viewState: editor.ICodeEditorViewState | null;
 }
 
-const darkScheme = () => window.matchMedia('(prefers-color-scheme: dark)').matches;
-
 function cursorOf(model: editor.ITextModel, selection: monaco.Selection): CursorRange {
   return {
     anchor: model.getOffsetAt(selection.getSelectionStart()),
@@ -91,7 +89,7 @@ export default function CodeEditor({
       fontSize: 14,
       minimap: { enabled: false },
       scrollBeyondLastLine: false,
-      theme: darkScheme() ? 'vs-dark' : 'vs',
+      theme: monacoTheme(),
       tabSize: 4,
     });
     const models = entries.current;

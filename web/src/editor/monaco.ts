@@ -13,4 +13,8 @@ self.MonacoEnvironment = {
   getWorker: () => new EditorWorker(),
 };
 
+/** The theme of every Monaco view (editors, diffs, highlighted answers): the system's scheme. */
+export const monacoTheme = () =>
+  window.matchMedia('(prefers-color-scheme: dark)').matches ? 'vs-dark' : 'vs';
+
 export { monaco };

@@ -14,3 +14,6 @@ afterEach(() => {
   });
   window.history.replaceState(null, '', '/');
 });
+
+// Answers' code blocks are highlighted with Monaco; tests get a stand-in that renders the same way.
+vi.mock('../editor/monaco', () => import('./fakeMonaco'));

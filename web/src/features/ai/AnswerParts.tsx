@@ -1,7 +1,8 @@
-import { useState } from 'react';
+import { Fragment, useEffect, useState } from 'react';
 import type { ContextPiece, ProposalSummary } from '../../api/client';
 import { insertAtCursor } from '../../editor/editorActions';
 import { blockTarget, describePiece } from './codeActions';
+import { highlightCode, type HighlightedLine } from './codeHighlight';
 
 /** Which context went to the model with the question, under its answer. */
 export function ContextList({ pieces }: { pieces: readonly ContextPiece[] }) {
@@ -54,21 +55,25 @@ export function ProposalList({
 
 /**
  * A code block of an answer: copy it, insert it at the caret of the open file, or apply it to a
- * file (the one its fence names, else the open one) after seeing the diff.
+ * file (the one its fence names, else the open one) after seeing the diff. Highlighted once it
+ * is `complete`; a block the answer is still writing stays plain.
  */
 export function CodeBlock({
   code,
   info,
   canEdit,
+  complete = true,
   onApply,
 }: {
   code: string;
   info: string;
   canEdit: boolean;
+  complete?: boolean;
   onApply: (path: string | null, code: string) => void;
 }) {
   const [note, setNote] = useState<string | null>(null);
   const { lang, path } = blockTarget(info);
+  const highlighted = useHighlighted(code, lang, path, complete);
   return (
     <div className="ai-code">
       <div className="ai-code-tools">
@@ -113,8 +118,44 @@ export function CodeBlock({
         </p>
       )}
       <pre data-lang={lang || undefined}>
-        <code>{code}</code>
+        <code>{highlighted ? <HighlightedCode lines={highlighted} /> : code}</code>
       </pre>
     </div>
   );
+}
+
+/** The highlighted lines of a complete block; null while they are coloured, or to show it plain. */
+function useHighlighted(
+  code: string,
+  lang: string,
+  path: string | null,
+  complete: boolean,
+): readonly HighlightedLine[] | null {
+  const [result, setResult] = useState<{ code: string; lines: HighlightedLine[] } | null>(null);
+  useEffect(() => {
+    if (!complete) return;
+    let current = true;
+    void highlightCode(code, lang, path).then((lines) => {
+      if (current) setResult(lines ? { code, lines } : null);
+    });
+    return () => {
+      current = false;
+    };
+  }, [code, lang, path, complete]);
+  // Colours of an earlier text of the block are never shown for the current one.
+  return complete && result?.code === code ? result.lines : null;
+}
+
+/** Monaco's token classes over the code's own text, line by line (no HTML from the colorizer). */
+function HighlightedCode({ lines }: { lines: readonly HighlightedLine[] }) {
+  return lines.map((tokens, index) => (
+    <Fragment key={index}>
+      {tokens.map((token, at) => (
+        <span key={at} className={token.className}>
+          {token.text}
+        </span>
+      ))}
+      {index < lines.length - 1 && '\n'}
+    </Fragment>
+  ));
 }

@@ -239,6 +239,7 @@ function Message({ message, steps, tools }: MessageProps) {
             code={block.code}
             info={block.lang}
             canEdit={tools.canEdit && message.status !== 'streaming'}
+            complete={block.closed || message.status !== 'streaming'}
             onApply={tools.applyBlock}
           />
         ),

@@ -100,12 +100,14 @@ describe('parseBlocks', () => {
   it('splitsParagraphsAndFencedCode', () => {
     expect(parseBlocks('Intro\nline two\n\n```py\nprint(1)\n\nx = 2\n```\nAfter')).toEqual([
       { kind: 'paragraph', text: 'Intro\nline two' },
-      { kind: 'code', lang: 'py', code: 'print(1)\n\nx = 2' },
+      { kind: 'code', lang: 'py', code: 'print(1)\n\nx = 2', closed: true },
       { kind: 'paragraph', text: 'After' },
     ]);
   });
 
   it('showsAnUnclosedFenceAsCodeWhileItStreams', () => {
-    expect(parseBlocks('```js\nlet a')).toEqual([{ kind: 'code', lang: 'js', code: 'let a' }]);
+    expect(parseBlocks('```js\nlet a')).toEqual([
+      { kind: 'code', lang: 'js', code: 'let a', closed: false },
+    ]);
   });
 });

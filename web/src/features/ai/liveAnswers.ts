@@ -120,9 +120,13 @@ export function describeAiError(code: string, message: string, retryAfter?: numb
   }
 }
 
-/** Blocks of a minimal markdown: paragraphs and fenced code. */
+/**
+ * Blocks of a minimal markdown: paragraphs and fenced code. A code block is `closed` once its
+ * closing fence has arrived; until then a streaming answer is still writing it.
+ */
 export type Block =
-  { kind: 'paragraph'; text: string } | { kind: 'code'; lang: string; code: string };
+  | { kind: 'paragraph'; text: string }
+  | { kind: 'code'; lang: string; code: string; closed: boolean };
 
 export function parseBlocks(text: string): Block[] {
   const blocks: Block[] = [];
@@ -144,7 +148,8 @@ export function parseBlocks(text: string): Block[] {
         code.push(lines[i] ?? '');
         i++;
       }
-      blocks.push({ kind: 'code', lang: (fence[1] ?? '').trim(), code: code.join('\n') });
+      const closed = i < lines.length;
+      blocks.push({ kind: 'code', lang: (fence[1] ?? '').trim(), code: code.join('\n'), closed });
     } else if (line.trim() === '') {
       flush();
     } else {

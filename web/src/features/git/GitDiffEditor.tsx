@@ -1,6 +1,6 @@
 import type { editor } from 'monaco-editor/editor';
 import { useEffect, useRef, useState } from 'react';
-import { monaco } from '../../editor/monaco';
+import { monaco, monacoTheme } from '../../editor/monaco';
 
 export interface GitDiffEditorProps {
   path: string;
@@ -9,8 +9,6 @@ export interface GitDiffEditorProps {
   /** The file now ('' when deleted). */
   modified: string;
 }
-
-const darkScheme = () => window.matchMedia('(prefers-color-scheme: dark)').matches;
 
 /**
  * Monaco's diff editor, read-only, for one file: HEAD on the left, now on the right. The models
@@ -32,7 +30,7 @@ export default function GitDiffEditor({ path, original, modified }: GitDiffEdito
       minimap: { enabled: false },
       scrollBeyondLastLine: false,
       renderOverviewRuler: false,
-      theme: darkScheme() ? 'vs-dark' : 'vs',
+      theme: monacoTheme(),
     });
     setView(created);
     return () => {

@@ -3,12 +3,16 @@ package dev.ensemble.web;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ensemble.ai.support.OpenAiWire;
+import dev.ensemble.ai.support.ProviderStandIn;
+import dev.ensemble.ai.support.ProviderStandIn.Exchange;
 import dev.ensemble.git.support.BareRepo;
 import dev.ensemble.git.support.GitHttpServer;
 import dev.ensemble.support.TempDirs;
 import dev.ensemble.support.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jgit.revwalk.RevCommit;
@@ -19,8 +23,9 @@ import org.junit.jupiter.api.Test;
  * The web app in a real browser (Debian's chromium driven by playwright-core, scripts in web/e2e):
  * sign-up, projects and invites across two browser contexts, and two people editing one file
  * live, uploading, moving and searching files and editing offline, importing, editing, committing
- * and pushing a git repository, and the shared terminal typed by one and watched by another (that
- * one needs the sandbox too). They take the README's
+ * and pushing a git repository, the shared terminal typed by one and watched by another (that
+ * one needs the sandbox too), and the assistant's answer streaming to two people and applied to a
+ * file (against a local model stand-in). They take the README's
  * screenshots. Skipped only when chromium is absent and
  * ENSEMBLE_REQUIRE_BROWSER is not true.
  */
@@ -76,6 +81,38 @@ class BrowserFlowTest {
   @Test
   void anOwnerTypesInTheSharedTerminalWhileAViewerWatches() throws Exception {
     runScript("terminal.e2e.mjs", "ENSEMBLE_SCREENSHOT_TERMINAL", "screenshot-terminal.png");
+  }
+
+  @Test
+  void twoPeopleWatchAnAnswerStreamInThenApplyItsCodeToTheSharedFile() throws Exception {
+    try (ProviderStandIn model = ProviderStandIn.start()) {
+      // Held after the code block's first line until the script has seen both screens so.
+      var answer = OpenAiWire.answerHeldUntil("rest-of-answer",
+          List.of("Use the built-in ", "`sum`:", "\n\n```python path=main.py\n", "def total(xs):\n"),
+          List.of("    return sum(xs)\n", "```\n", "\n```html\n", "<img src=x onerror=\"window.pwned = 1\">\n",
+              "```\n", "\nThat is all", "."),
+          30);
+      // Ghost text only where the editor typed `print(`; nothing for the owner's typing.
+      var suggestion = OpenAiWire.completion("total([1, 2]))", 12, 5, 0);
+      var nothing = OpenAiWire.completion("", 12, 0, 0);
+      model.always(request -> !request.containsKey("prompt") ? answer.apply(request)
+          : request.getString("prompt").endsWith("print(") ? suggestion.apply(request) : nothing.apply(request));
+      runScript("assistant.e2e.mjs", "ENSEMBLE_SCREENSHOT_ASSISTANT", "screenshot-assistant.png",
+          Map.of("ENSEMBLE_AI_PROVIDER", "openai-compatible",
+              "ENSEMBLE_AI_BASE_URL", model.baseUrl(),
+              "ENSEMBLE_AI_CHAT_MODEL", "stand-in-coder",
+              "ENSEMBLE_AI_COMPLETION_MODE", "fim",
+              "ENSEMBLE_AI_REQUESTS_PER_MINUTE", "0",
+              // No embedding model to load: the scenario is about the web app, not retrieval.
+              "ENSEMBLE_AI_RETRIEVAL_TOP_K", "0"),
+          Map.of("ENSEMBLE_E2E_RELEASE_ANSWER_URL", model.signalUrl("rest-of-answer")));
+
+      List<Exchange> asked = model.drainExchanges().stream()
+          .filter(e -> e.path().equals("/v1/chat/completions"))
+          .toList();
+      assertEquals(1, asked.size(), "one question reached the model");
+      assertTrue(asked.get(0).body().encode().contains("main.py"), "the open file went with the question");
+    }
   }
 
   /** Runs one web/e2e script against a fresh server; it exits 0 only when its scenario passed. */

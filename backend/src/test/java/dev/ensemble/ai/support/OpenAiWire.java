@@ -41,6 +41,27 @@ public final class OpenAiWire {
   }
 
   /**
+   * A complete streamed answer that stops after {@code before} until {@code signal} is raised on
+   * the stand-in, then writes {@code after}: a test sees the answer half-written for as long as
+   * it needs to. Tokens are {@code pauseMillis} apart, so the text also arrives progressively.
+   */
+  public static Function<JsonObject, Script> answerHeldUntil(
+      String signal, List<String> before, List<String> after, long pauseMillis) {
+    return request -> {
+      List<Step> steps = new ArrayList<>(opening(request, before, pauseMillis));
+      steps.add(new Step.WaitFor(signal));
+      for (String t : after) {
+        steps.add(new Step.Pause(pauseMillis));
+        steps.add(chunk(request, new JsonObject().put("content", t), null));
+      }
+      steps.add(chunk(request, new JsonObject(), "stop"));
+      steps.add(new Step.Write("data: [DONE]\n\n"));
+      steps.add(new Step.End());
+      return new Script(200, SSE_HEADERS, steps);
+    };
+  }
+
+  /**
    * An answer to the legacy {@code POST /v1/completions} (what llama.cpp, vLLM and Ollama serve for
    * fill-in-the-middle), not streamed: one {@code text_completion} object with its {@code usage},
    * written whole after {@code delayMillis} (the model's thinking time).

@@ -1,7 +1,9 @@
 package dev.ensemble.ai.support;
 
+import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -10,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -18,6 +21,10 @@ import java.util.function.Function;
  * A local stand-in for a model provider: a Vert.x HTTP server that answers each request with the
  * next queued {@link Script}, written step by step, and records what it was sent and whether the
  * client closed the connection before the response was over.
+ *
+ * <p>Besides the provider's protocol it has one test-only endpoint: {@code POST
+ * /stand-in/signals/{name}} raises a signal that a {@link Step.WaitFor} step waits on, so a test
+ * in another process (a browser script) can hold an answer half-written until it has seen it so.
  */
 public final class ProviderStandIn implements AutoCloseable {
   /** One request as the stand-in saw it; {@code cutOff} completes if the client closed it early. */
@@ -37,6 +44,9 @@ public final class ProviderStandIn implements AutoCloseable {
     /** Waits before the next step. */
     record Pause(long millis) implements Step {}
 
+    /** Waits, without writing, until the named signal is raised ({@link #raise}, or its URL). */
+    record WaitFor(String signal) implements Step {}
+
     /** Stops writing and keeps the connection open until the client closes it. */
     record Hang() implements Step {}
 
@@ -52,6 +62,8 @@ public final class ProviderStandIn implements AutoCloseable {
   private final BlockingQueue<Function<JsonObject, Script>> scripts = new LinkedBlockingQueue<>();
   private final BlockingQueue<Exchange> exchanges = new LinkedBlockingQueue<>();
   private volatile Function<JsonObject, Script> fallback;
+  private final Map<String, CompletableFuture<Void>> signals = new ConcurrentHashMap<>();
+  private static final String SIGNALS = "/stand-in/signals/";
 
   private ProviderStandIn(Vertx vertx, HttpServer server) {
     this.vertx = vertx;
@@ -92,6 +104,20 @@ public final class ProviderStandIn implements AutoCloseable {
     fallback = script;
   }
 
+  /** Raises a signal: answers waiting for it go on, and later ones do not wait for it. */
+  public void raise(String signal) {
+    signal(signal).complete(null);
+  }
+
+  /** The URL that raises a signal when POSTed to, for a test's other processes. */
+  public String signalUrl(String signal) {
+    return url(SIGNALS + signal);
+  }
+
+  private CompletableFuture<Void> signal(String name) {
+    return signals.computeIfAbsent(name, n -> new CompletableFuture<>());
+  }
+
   /** The requests received and not yet taken, without waiting. */
   public List<Exchange> drainExchanges() {
     List<Exchange> out = new java.util.ArrayList<>();
@@ -118,9 +144,15 @@ public final class ProviderStandIn implements AutoCloseable {
     scripts.clear();
     exchanges.clear();
     fallback = null;
+    signals.clear();
   }
 
   private void handle(HttpServerRequest req) {
+    if (req.method() == HttpMethod.POST && req.path().startsWith(SIGNALS)) {
+      raise(req.path().substring(SIGNALS.length()));
+      req.response().setStatusCode(204).end();
+      return;
+    }
     req.body().onSuccess(buffer -> {
       JsonObject body = buffer.length() == 0 ? new JsonObject() : buffer.toJsonObject();
       CompletableFuture<Void> cutOff = new CompletableFuture<>();
@@ -155,6 +187,9 @@ public final class ProviderStandIn implements AutoCloseable {
       run(req, res, steps, i + 1);
     } else if (step instanceof Step.Pause p) {
       vertx.setTimer(p.millis(), t -> run(req, res, steps, i + 1));
+    } else if (step instanceof Step.WaitFor w) {
+      Context context = vertx.getOrCreateContext();
+      signal(w.signal()).thenRun(() -> context.runOnContext(v -> run(req, res, steps, i + 1)));
     } else if (step instanceof Step.Drop) {
       req.connection().close();
     } else if (step instanceof Step.End) {
