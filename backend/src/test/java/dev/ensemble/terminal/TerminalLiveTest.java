@@ -77,7 +77,7 @@ class TerminalLiveTest {
       JsonObject refused = viewer.until(m -> "error".equals(m.getString("event")));
       assertEquals("forbidden", refused.getString("code"));
       viewerClient.send(new JsonObject().put("type", "ping"));
-      viewerClient.next(m -> "pong".equals(m.getString("type")));
+      viewer.untilAny(m -> "pong".equals(m.getString("type")));
       viewerClient.send(open(80, 24));
       assertEquals("forbidden", viewer.until(m -> "error".equals(m.getString("event"))).getString("code"));
       editorClient.send(open(80, 24));
@@ -224,9 +224,17 @@ class TerminalLiveTest {
 
     /** The next terminal message that matches; output on the way is recorded. */
     JsonObject until(Predicate<JsonObject> wanted) throws InterruptedException {
+      return untilAny(m -> "terminal".equals(m.getString("channel")) && wanted.test(m));
+    }
+
+    /**
+     * The next message of any kind that matches; terminal output on the way is recorded (waiting
+     * with {@link LiveClient#next} instead would drop it, and the screen would miss a piece).
+     */
+    JsonObject untilAny(Predicate<JsonObject> wanted) throws InterruptedException {
       while (true) {
-        JsonObject m = client.next(x -> "terminal".equals(x.getString("channel")));
-        if ("output".equals(m.getString("event"))) {
+        JsonObject m = client.next(x -> true);
+        if ("terminal".equals(m.getString("channel")) && "output".equals(m.getString("event"))) {
           outputs.add(m);
           text.append(m.getString("data"));
         }
