@@ -57,6 +57,7 @@ export type RunEvent =
       data: string;
     }
   | ({ channel: 'run'; event: 'started' | 'status'; runId: string } & Run)
+  | { channel: 'run'; event: 'subscribed'; runId: string; afterSeq: number }
   | { channel: 'run'; event: 'error'; runId: string; code: string; message: string };
 
 /** The project's shared terminal as the server describes it (TerminalChannel.java). */
@@ -131,7 +132,7 @@ export function parseLiveMessage(text: string): LiveMessage | null {
       if (typeof value.seq !== 'number' || typeof value.data !== 'string') return null;
       return value as RunEvent;
     }
-    if (['started', 'status', 'error'].includes(String(value.event))) return value as RunEvent;
+    if (['started', 'status', 'subscribed', 'error'].includes(String(value.event))) return value as RunEvent;
   }
   if (value.channel === 'terminal') return parseTerminalEvent(value);
   return null;

@@ -148,6 +148,11 @@ final class LiveConnection implements RunFeed.Sink, LiveOutbound {
     }
     RunFeed feed = new RunFeed(context, runs, id, this, settings.maxOutboundBytes());
     feeds.put(id, feed);
+    // From here on this client hears the run's end from the feed only. What it got before (the
+    // announcement of an end that overtook this request) is not the subscription's end: the
+    // acknowledgement tells the client where the subscription's messages begin.
+    send(new JsonObject().put("channel", "run").put("event", "subscribed").put("runId", id.toString())
+        .put("afterSeq", afterSeq));
     runs.find(id).onComplete(ar -> {
       if (closed || feeds.get(id) != feed) {
         return;

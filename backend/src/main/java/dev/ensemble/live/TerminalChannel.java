@@ -105,13 +105,16 @@ final class TerminalChannel {
     watching = true;
     stopFeed();
     Optional<TerminalSession> session = terminals.find(projectId());
-    if (session.isEmpty()) {
+    // One look at the state answers: running (its output and end follow, even if it ends right
+    // now) or none. A session that ended is about to leave the project; it is not replayed.
+    Optional<TerminalState> state = session.map(TerminalSession::state).filter(TerminalState::running);
+    if (state.isEmpty()) {
       out.send(new JsonObject().put("channel", "terminal").put("event", "state").put("state", "none"));
       return;
     }
     // A position in another (older) session means nothing in this one: replay it all.
     long afterSeq = sessionId.filter(session.get().id()::equals).map(id -> n.longValue()).orElse(0L);
-    out.send(stateMessage(session.get().state()));
+    out.send(stateMessage(state.get()));
     follow(session.get(), afterSeq);
   }
 

@@ -159,11 +159,13 @@ public final class RunSupervisor implements AutoCloseable {
     if (!run.end(result)) {
       return;
     }
-    active.remove(run.id());
-    limitsByRun.remove(run.id());
+    // Finished before no longer active: find() must see the run throughout, or a viewer arriving
+    // in between would follow it from the store as if another node held it.
     synchronized (finished) {
       finished.put(run.id(), run);
     }
+    active.remove(run.id());
+    limitsByRun.remove(run.id());
     events.ended(run, result);
     if (heldSlot) {
       for (RunQueue.Entry next : queue.release(run.id())) {

@@ -127,14 +127,16 @@ public final class TerminalService {
           if (state.running()) {
             announce(state);
           } else {
-            vertx.runOnContext(v -> {
-              ended(state);
-              runs.removeWorkspace(dir);
-            });
+            // Here, on the session's thread, before its viewers hear of the end: once anyone
+            // knows it ended, the project has no terminal (a subscription answers "none", an
+            // editor may open the next one).
+            ended(state);
+            runs.removeWorkspace(dir);
           }
         });
   }
 
+  /** Frees the project's slot of a session that ended and tells its watchers; once per session. */
   private void ended(TerminalState state) {
     TerminalSession current = sessions.get(state.projectId());
     // Not registered yet: open() registers it, sees that it ended, and comes back here.

@@ -83,7 +83,8 @@ public final class TerminalSession {
   /**
    * Opens a terminal of {@code size} and starts {@code command} on it; {@code command} must make
    * the terminal its controlling terminal ({@code setsid --ctty}). {@code onChange} hears every
-   * change of state (resize, end) on the session's own threads. Blocking: call it from a worker.
+   * change of state (resize, end) on the session's own threads, the end before any subscriber
+   * does. Blocking: call it from a worker.
    */
   public static TerminalSession start(Owner owner, Pty.Size size, List<String> command, Map<String, String> env,
       Path directory, TerminalSettings settings, Duration killGrace, ScheduledExecutorService timers,
@@ -311,6 +312,11 @@ public final class TerminalSession {
       state = new TerminalState(id, owner.projectId(), false, size, owner.userId(), owner.username(), startedAt,
           reason == null ? code : Optional.empty(), Optional.of(reason == null ? EndReason.EXITED : reason));
       end = Optional.of(state);
+    }
+    // The owner hears the end before any viewer, so whoever a viewer tells finds the terminal
+    // already gone from its project (no subscription answered with the session that just ended).
+    onChange.accept(state);
+    synchronized (this) {
       for (TerminalSubscriber s : subscribers) {
         try {
           s.onEnd(state);
@@ -325,7 +331,6 @@ public final class TerminalSession {
     }
     writer.shutdownNow();
     pty.close();
-    onChange.accept(state);
   }
 
   private void checkLimits() {

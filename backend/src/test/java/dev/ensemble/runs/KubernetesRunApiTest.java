@@ -111,7 +111,7 @@ class KubernetesRunApiTest {
     }
     try (LiveClient viewer = LiveClient.connect(server, p.id(), p.viewerToken())) {
       String runId = startRun(p, "python3 main.py");
-      viewer.send(new JsonObject().put("type", "subscribe-run").put("runId", runId).put("afterSeq", 0));
+      viewer.subscribeRun(runId, 0);
       Job job = cluster.awaitJob(runId);
       Pod pod = cluster.createPod(job);
       cluster.log(pod, "run", expected.toString());

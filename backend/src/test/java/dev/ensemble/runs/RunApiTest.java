@@ -71,7 +71,7 @@ class RunApiTest {
       for (LiveClient c : List.of(viewer, owner)) {
         JsonObject started = c.next(m -> "started".equals(m.getString("event")) && runId.equals(m.getString("runId")));
         assertEquals("python3 main.py", started.getString("command"));
-        c.send(new JsonObject().put("type", "subscribe-run").put("runId", runId).put("afterSeq", 0));
+        c.subscribeRun(runId, 0);
       }
       List<JsonObject> seenByViewer = untilEnd(viewer, runId);
       List<JsonObject> seenByOwner = untilEnd(owner, runId);
@@ -97,13 +97,13 @@ class RunApiTest {
         """);
     String runId = startRun(p, "python3 main.py");
     try (LiveClient first = LiveClient.connect(server, p.id(), p.ownerToken())) {
-      first.send(new JsonObject().put("type", "subscribe-run").put("runId", runId).put("afterSeq", 0));
+      first.subscribeRun(runId, 0);
       List<JsonObject> all = untilEnd(first, runId);
       List<JsonObject> output = all.stream().filter(m -> "output".equals(m.getString("event"))).toList();
       assertTrue(output.size() >= 2, "several output messages: " + output.size());
       long resumeAfter = output.get(output.size() / 2).getLong("seq");
       try (LiveClient late = LiveClient.connect(server, p.id(), p.viewerToken())) {
-        late.send(new JsonObject().put("type", "subscribe-run").put("runId", runId).put("afterSeq", resumeAfter));
+        late.subscribeRun(runId, resumeAfter);
         List<JsonObject> rest = untilEnd(late, runId);
         List<JsonObject> expectedRest = output.stream().filter(m -> m.getLong("seq") > resumeAfter).toList();
         assertEquals(segments(expectedRest), segments(rest.subList(0, rest.size() - 1)));
@@ -121,6 +121,22 @@ class RunApiTest {
       assertEquals(everything.toString(), download.body());
       assertTrue(download.headers().firstValue("Content-Disposition").orElse("").startsWith("attachment"),
           download.headers().toString());
+    }
+  }
+
+  @Test
+  void aSubscriptionOvertakenByTheEndOfItsRunStillGetsTheOutputThenTheEnd() throws Exception {
+    AiProject p = AiProject.create(server);
+    try (LiveClient viewer = LiveClient.connect(server, p.id(), p.viewerToken())) {
+      String runId = startRun(p, "echo one; echo two");
+      // The run ends before the viewer subscribes: the end is announced to it first, as to everyone.
+      JsonObject announced = viewer.next(m -> runId.equals(m.getString("runId")) && "status".equals(m.getString("event"))
+          && FINAL.contains(m.getString("status")));
+      assertEquals("succeeded", announced.getString("status"));
+      viewer.subscribeRun(runId, 0);
+      List<JsonObject> subscription = untilEnd(viewer, runId);
+      assertEquals(List.of("stdout:one\ntwo\n"), segments(subscription));
+      assertEquals("succeeded", subscription.get(subscription.size() - 1).getString("status"));
     }
   }
 

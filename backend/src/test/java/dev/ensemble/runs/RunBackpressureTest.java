@@ -51,7 +51,7 @@ class RunBackpressureTest {
       assertEquals(201, created.status(), created.toString());
       String runId = created.json().getString("id");
       slow.send(new JsonObject().put("type", "subscribe-run").put("runId", runId).put("afterSeq", 0));
-      fast.send(new JsonObject().put("type", "subscribe-run").put("runId", runId).put("afterSeq", 0));
+      fast.subscribeRun(runId, 0);
 
       List<JsonObject> seen = fast.runUntil(runId, m -> "status".equals(m.getString("event"))
           && !"running".equals(m.getString("status")) && !"queued".equals(m.getString("status")));

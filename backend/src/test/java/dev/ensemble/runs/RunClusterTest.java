@@ -75,7 +75,7 @@ class RunClusterTest {
       String runId = startRun(p, "python3 main.py");
       JsonObject started = viewer.next(m -> "started".equals(m.getString("event")) && runId.equals(m.getString("runId")));
       assertEquals("python3 main.py", started.getString("command"), "node B announces a run accepted on node A");
-      viewer.send(new JsonObject().put("type", "subscribe-run").put("runId", runId).put("afterSeq", 0));
+      viewer.subscribeRun(runId, 0);
       JsonObject first = viewer.next(m -> "output".equals(m.getString("event")) && runId.equals(m.getString("runId")));
       assertFalse(FINAL.contains(status(nodeA, p, runId)), "output arrives while the run is still going");
       List<JsonObject> seen = new ArrayList<>(List.of(first));
@@ -101,7 +101,7 @@ class RunClusterTest {
         """);
     try (LiveClient viewer = LiveClient.connect(nodeB, p.id(), p.viewerToken())) {
       String runId = startRun(p, "python3 main.py");
-      viewer.send(new JsonObject().put("type", "subscribe-run").put("runId", runId).put("afterSeq", 0));
+      viewer.subscribeRun(runId, 0);
       List<JsonObject> seen = untilEnd(viewer, runId);
       assertNoGapOrDuplicate(seen, 0);
       assertEquals(lines(0, 30000), output(seen));
@@ -121,13 +121,13 @@ class RunClusterTest {
     String runId = startRun(p, "python3 main.py");
     try (LiveClient early = LiveClient.connect(nodeB, p.id(), p.viewerToken());
         LiveClient late = LiveClient.connect(nodeB, p.id(), p.ownerToken())) {
-      early.send(new JsonObject().put("type", "subscribe-run").put("runId", runId).put("afterSeq", 0));
+      early.subscribeRun(runId, 0);
       List<JsonObject> before = new ArrayList<>();
       while (output(before).split("\n", -1).length <= 15) {
         before.add(early.next(m -> "output".equals(m.getString("event")) && runId.equals(m.getString("runId"))));
       }
       long resumeAfter = before.get(before.size() / 2).getLong("seq");
-      late.send(new JsonObject().put("type", "subscribe-run").put("runId", runId).put("afterSeq", resumeAfter));
+      late.subscribeRun(runId, resumeAfter);
       JsonObject firstLate = late.next(m -> "output".equals(m.getString("event")) && runId.equals(m.getString("runId")));
       assertEquals(resumeAfter + 1, firstLate.getLong("firstSeq"), "the backlog starts right after afterSeq");
       assertFalse(FINAL.contains(status(nodeA, p, runId)), "the late viewer joins while the run is still going");
@@ -156,7 +156,7 @@ class RunClusterTest {
       Thread.sleep(50);
     }
     try (LiveClient viewer = LiveClient.connect(nodeB, p.id(), p.viewerToken())) {
-      viewer.send(new JsonObject().put("type", "subscribe-run").put("runId", runId).put("afterSeq", 0));
+      viewer.subscribeRun(runId, 0);
       ApiClient editorOnB = nodeB.client().withBearer(p.editorToken());
       ApiClient.Response cancel = editorOnB.post("/api/runs/" + runId + "/cancel", null);
       assertEquals(200, cancel.status(), cancel.toString());
@@ -185,7 +185,7 @@ class RunClusterTest {
       s.executeUpdate();
     }
     try (LiveClient viewer = LiveClient.connect(nodeB, p.id(), p.viewerToken())) {
-      viewer.send(new JsonObject().put("type", "subscribe-run").put("runId", runId).put("afterSeq", 0));
+      viewer.subscribeRun(runId, 0);
       List<JsonObject> seen = untilEnd(viewer, runId);
       assertEquals("killed", seen.get(seen.size() - 1).getString("status"));
     }

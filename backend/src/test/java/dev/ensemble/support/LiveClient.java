@@ -49,6 +49,17 @@ public final class LiveClient implements WebSocket.Listener, AutoCloseable {
     }
   }
 
+  /**
+   * Subscribes to a run's output after {@code afterSeq} and waits for the acknowledgement, skipping
+   * what came before it (an announcement of the run's end may overtake the request); what follows
+   * is the subscription's: output, then the final status.
+   */
+  public void subscribeRun(String runId, long afterSeq) throws Exception {
+    send(new JsonObject().put("type", "subscribe-run").put("runId", runId).put("afterSeq", afterSeq));
+    next(m -> "run".equals(m.getString("channel")) && "subscribed".equals(m.getString("event"))
+        && runId.equals(m.getString("runId")));
+  }
+
   /** Messages of one run until (and including) the one that matches {@code last}; others are skipped. */
   public List<JsonObject> runUntil(String runId, Predicate<JsonObject> last) throws InterruptedException {
     List<JsonObject> seen = new ArrayList<>();
