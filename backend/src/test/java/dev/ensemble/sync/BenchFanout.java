@@ -24,6 +24,7 @@ final class BenchFanout {
   long[] heap;
   long closed;
   long writerSent;
+  long writerMadeInWindow;
   long writerReceived;
 
   BenchFanout(int clients, int rate, int total, int warmEdits) {
@@ -72,6 +73,18 @@ final class BenchFanout {
     }
   }
 
+  /** Edits the writer had made by then. */
+  long madeBy(long nanos) {
+    long n = 0;
+    for (int k = 0; k < total; k++) {
+      long t = sentAt.get(k);
+      if (t != 0 && t < nanos) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   void print() {
     int n = receivers.stream().mapToInt(r -> r.count).sum();
     long[] all = new long[n];
@@ -94,7 +107,8 @@ final class BenchFanout {
         delivered / (double) Math.max(1, messages));
     System.out.printf("CPU in the window: server %.0f%% of one core, clients (this JVM) %.0f%%; server heap after"
             + " GC %.0f MiB%n", serverCpu * 100, clientCpu * 100, SyncBenchmark.mib(heap[0]));
-    System.out.printf("writer: %d edits, %d messages sent, %d received%n", total, writerSent, writerReceived);
+    System.out.printf("writer: %d edits, %d messages sent, %d received; reached %.0f edits/s in the window%n", total,
+        writerSent, writerReceived, writerMadeInWindow / window);
     System.out.printf("all receivers caught up %.0f ms after the last edit%s%s%n", drainedAfter,
         missing == 0 ? "" : "; NOT caught up: " + missing + " edits missing",
         closed == 0 ? "" : "; " + closed + " connections closed by the server");
