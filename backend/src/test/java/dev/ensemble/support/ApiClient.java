@@ -20,6 +20,11 @@ public final class ApiClient {
   private Optional<String> bearer = Optional.empty();
   private boolean sendCsrf = true;
 
+  /** A client of a server that this JVM did not start (benchmarks with the server in another process). */
+  public static ApiClient at(String baseUrl) {
+    return new ApiClient(baseUrl);
+  }
+
   ApiClient(String base) {
     this.base = base;
     this.http =
