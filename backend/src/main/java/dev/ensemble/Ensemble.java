@@ -215,8 +215,11 @@ public final class Ensemble {
         new ActionRoutes(actions, projectStore)).withCompletion(new CompletionRoutes(
             CompletionService.create(vertx, config.ai(), config.completion(), aiProvider, chat.store(), db.pool()),
             projectStore));
-    // The shared terminal runs in the runs' sandbox, on the node that opened it.
-    TerminalService terminals = new TerminalService(vertx, config.terminal(), runs);
+    // The shared terminal runs in the runs' sandbox, on the node that opened it; with several
+    // nodes, one per project across them, relayed to the others over the bus.
+    TerminalService terminals = config.redisUrl().isPresent()
+        ? new TerminalService(vertx, config.terminal(), runs, bus, db.pool())
+        : new TerminalService(vertx, config.terminal(), runs);
     LiveEndpoint live = new LiveEndpoint(vertx, new ProjectSocketGate(authenticator, projectStore), chatFanOut, runs,
         terminals, LiveSettings.defaults());
     GitService gitService = new GitService(vertx, config.git(), config.dataDir(), db.pool(), projectStore, files,

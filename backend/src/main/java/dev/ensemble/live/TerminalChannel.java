@@ -6,7 +6,7 @@ import dev.ensemble.projects.Role;
 import dev.ensemble.terminal.Pty;
 import dev.ensemble.terminal.TerminalException;
 import dev.ensemble.terminal.TerminalService;
-import dev.ensemble.terminal.TerminalSession;
+import dev.ensemble.terminal.TerminalOutput;
 import dev.ensemble.terminal.TerminalState;
 import io.vertx.core.Context;
 import io.vertx.core.json.JsonObject;
@@ -60,8 +60,8 @@ final class TerminalChannel {
       }
       case "terminal-open" -> size(message).ifPresent(this::open);
       case "terminal-input" -> input(message);
-      case "terminal-resize" -> size(message).ifPresent(size -> asEditor(session -> session.resize(size)));
-      case "terminal-close" -> asEditor(session -> session.stop(TerminalState.EndReason.CLOSED));
+      case "terminal-resize" -> size(message).ifPresent(size -> asEditor(() -> terminals.resize(projectId(), size)));
+      case "terminal-close" -> asEditor(() -> terminals.closeTerminal(projectId()));
       default -> fail.accept("unknown message type '" + type + "'");
     }
   }
@@ -89,7 +89,7 @@ final class TerminalChannel {
     }
     out.send(stateMessage(state));
     if (state.running() && watching && !followed) {
-      terminals.find(projectId()).filter(s -> s.id().equals(state.sessionId())).ifPresent(s -> follow(s, 0));
+      terminals.following(projectId()).filter(s -> s.id().equals(state.sessionId())).ifPresent(s -> follow(s, 0));
     }
   }
 
@@ -104,18 +104,25 @@ final class TerminalChannel {
     Optional<UUID> sessionId = sessionValue instanceof String s ? Ids.parse(s) : Optional.empty();
     watching = true;
     stopFeed();
-    Optional<TerminalSession> session = terminals.find(projectId());
-    // One look at the state answers: running (its output and end follow, even if it ends right
-    // now) or none. A session that ended is about to leave the project; it is not replayed.
-    Optional<TerminalState> state = session.map(TerminalSession::state).filter(TerminalState::running);
-    if (state.isEmpty()) {
-      out.send(new JsonObject().put("channel", "terminal").put("event", "state").put("state", "none"));
-      return;
-    }
-    // A position in another (older) session means nothing in this one: replay it all.
-    long afterSeq = sessionId.filter(session.get().id()::equals).map(id -> n.longValue()).orElse(0L);
-    out.send(stateMessage(state.get()));
-    follow(session.get(), afterSeq);
+    long asked = n.longValue();
+    // On a node alone this completes at once; with several, a terminal elsewhere is looked up.
+    terminals.current(projectId()).onComplete(ar -> context.runOnContext(v -> {
+      if (closed || !watching || feed != null) {
+        return;
+      }
+      Optional<TerminalOutput> session = ar.succeeded() ? ar.result() : Optional.empty();
+      // One look at the state answers: running (its output and end follow, even if it ends right
+      // now) or none. A session that ended is about to leave the project; it is not replayed.
+      Optional<TerminalState> state = session.map(TerminalOutput::state).filter(TerminalState::running);
+      if (state.isEmpty()) {
+        out.send(new JsonObject().put("channel", "terminal").put("event", "state").put("state", "none"));
+        return;
+      }
+      // A position in another (older) session means nothing in this one: replay it all.
+      long afterSeq = sessionId.filter(session.get().id()::equals).map(id -> asked).orElse(0L);
+      out.send(stateMessage(state.get()));
+      follow(session.get(), afterSeq);
+    }));
   }
 
   private void open(Pty.Size size) {
@@ -138,28 +145,24 @@ final class TerminalChannel {
       fail.accept("terminal-input needs data (a string)");
       return;
     }
-    asEditor(session -> session.input(data.getBytes(StandardCharsets.UTF_8)));
+    asEditor(() -> terminals.input(projectId(), data.getBytes(StandardCharsets.UTF_8)));
   }
 
   /** Runs an editor's action on the running terminal; anyone else, or no terminal, gets an error event. */
-  private void asEditor(Consumer<TerminalSession> action) {
+  private void asEditor(java.util.function.Supplier<io.vertx.core.Future<Void>> action) {
     if (!editor()) {
       refuse("forbidden", "read-only access: only editors may use the terminal");
       return;
     }
-    Optional<TerminalSession> session = terminals.find(projectId());
-    if (session.isEmpty()) {
-      refuse("not_open", "this project has no open terminal");
-      return;
-    }
-    try {
-      action.accept(session.get());
-    } catch (TerminalException e) {
-      refuse(e);
-    }
+    // The role is checked here, on the editor's node; the terminal's node only carries it out.
+    action.get().onFailure(e -> context.runOnContext(v -> {
+      if (!closed) {
+        refuse(e);
+      }
+    }));
   }
 
-  private void follow(TerminalSession session, long afterSeq) {
+  private void follow(TerminalOutput session, long afterSeq) {
     stopFeed();
     // Kept after the terminal ends, so its end (told by the feed) is not announced twice.
     feed = new TerminalFeed(context, session, out);

@@ -1,7 +1,7 @@
 package dev.ensemble.live;
 
 import dev.ensemble.terminal.TerminalChunk;
-import dev.ensemble.terminal.TerminalSession;
+import dev.ensemble.terminal.TerminalOutput;
 import dev.ensemble.terminal.TerminalState;
 import dev.ensemble.terminal.TerminalSubscriber;
 import io.vertx.core.Context;
@@ -23,7 +23,7 @@ final class TerminalFeed implements TerminalSubscriber {
   static final int MESSAGE_BYTES = 64 * 1024;
 
   private final Context context;
-  private final TerminalSession session;
+  private final TerminalOutput session;
   private final LiveOutbound out;
   private final AtomicBoolean scheduled = new AtomicBoolean();
   private volatile TerminalState end;
@@ -34,7 +34,7 @@ final class TerminalFeed implements TerminalSubscriber {
   private boolean waiting;
   private boolean closed;
 
-  TerminalFeed(Context context, TerminalSession session, LiveOutbound out) {
+  TerminalFeed(Context context, TerminalOutput session, LiveOutbound out) {
     this.context = context;
     this.session = session;
     this.out = out;

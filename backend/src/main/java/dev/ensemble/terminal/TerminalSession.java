@@ -6,8 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * after the grace period SIGKILLs every process under the sandbox, starting with its init, which
  * takes the whole pid namespace with it.
  */
-public final class TerminalSession {
+public final class TerminalSession implements TerminalOutput {
   private static final Logger log = LoggerFactory.getLogger(TerminalSession.class);
   private static final int READ_SIZE = 16 * 1024;
   private static final int READ_WAIT_MS = 200;
@@ -42,7 +40,7 @@ public final class TerminalSession {
   /** Who opened a terminal, and for which project. */
   public record Owner(UUID projectId, UUID userId, String username) {}
 
-  private final UUID id = UUID.randomUUID();
+  private final UUID id;
   private final Owner owner;
   private final TerminalSettings settings;
   private final Duration killGrace;
@@ -56,11 +54,9 @@ public final class TerminalSession {
   private Process process;
   private ScheduledFuture<?> limitsCheck;
 
+  private final TerminalBacklog backlog;
+
   // Guarded by this.
-  private final ArrayDeque<TerminalChunk> backlog = new ArrayDeque<>();
-  private final List<TerminalSubscriber> subscribers = new ArrayList<>();
-  private long backlogSize;
-  private long lastSeq;
   private Pty.Size size;
   private long lastActivityNanos = startNanos;
   private long pendingInput;
@@ -68,8 +64,10 @@ public final class TerminalSession {
   private long allowanceAtNanos = startNanos;
   private Optional<TerminalState> end = Optional.empty();
 
-  private TerminalSession(Owner owner, Pty.Size size, TerminalSettings settings, Duration killGrace,
+  private TerminalSession(UUID id, Owner owner, Pty.Size size, TerminalSettings settings, Duration killGrace,
       ScheduledExecutorService timers, Consumer<TerminalState> onChange) {
+    this.id = id;
+    this.backlog = new TerminalBacklog(settings.backlogBytes());
     this.owner = owner;
     this.size = size;
     this.settings = settings;
@@ -89,7 +87,14 @@ public final class TerminalSession {
   public static TerminalSession start(Owner owner, Pty.Size size, List<String> command, Map<String, String> env,
       Path directory, TerminalSettings settings, Duration killGrace, ScheduledExecutorService timers,
       Consumer<TerminalState> onChange) throws IOException {
-    TerminalSession s = new TerminalSession(owner, size, settings, killGrace, timers, onChange);
+    return start(UUID.randomUUID(), owner, size, command, env, directory, settings, killGrace, timers, onChange);
+  }
+
+  /** {@link #start(Owner, Pty.Size, List, Map, Path, TerminalSettings, Duration, ScheduledExecutorService, Consumer)} with the session id chosen by the caller. */
+  public static TerminalSession start(UUID id, Owner owner, Pty.Size size, List<String> command, Map<String, String> env,
+      Path directory, TerminalSettings settings, Duration killGrace, ScheduledExecutorService timers,
+      Consumer<TerminalState> onChange) throws IOException {
+    TerminalSession s = new TerminalSession(id, owner, size, settings, killGrace, timers, onChange);
     try {
       s.pty = Pty.open(size);
       s.process = s.pty.start(command, env, directory);
@@ -105,6 +110,7 @@ public final class TerminalSession {
     return s;
   }
 
+  @Override
   public UUID id() {
     return id;
   }
@@ -113,7 +119,7 @@ public final class TerminalSession {
     return owner;
   }
 
-  /** The state now: running at its current size, or how it ended. */
+  @Override
   public synchronized TerminalState state() {
     return end.orElseGet(() -> new TerminalState(id, owner.projectId(), true, size, owner.userId(), owner.username(),
         startedAt, Optional.empty(), Optional.empty()));
@@ -186,40 +192,19 @@ public final class TerminalSession {
     }
   }
 
-  /** Output after {@code afterSeq} still in memory, oldest first, about {@code maxBytes} at most (at least one chunk). */
-  public synchronized List<TerminalChunk> chunksAfter(long afterSeq, int maxBytes) {
-    List<TerminalChunk> out = new ArrayList<>();
-    long bytes = 0;
-    for (TerminalChunk c : backlog) {
-      if (c.seq() <= afterSeq) {
-        continue;
-      }
-      if (!out.isEmpty() && bytes + c.bytes() > maxBytes) {
-        break;
-      }
-      out.add(c);
-      bytes += c.bytes();
-    }
-    return out;
+  @Override
+  public List<TerminalChunk> chunksAfter(long afterSeq, int maxBytes) {
+    return backlog.after(afterSeq, maxBytes);
   }
 
   /** The sequence number of the newest output (0 before any). */
-  public synchronized long lastSeq() {
-    return lastSeq;
+  public long lastSeq() {
+    return backlog.lastSeq();
   }
 
-  /** Tells {@code subscriber} about new output and the end until the handle is closed. */
-  public synchronized AutoCloseable subscribe(TerminalSubscriber subscriber) {
-    if (end.isPresent()) {
-      subscriber.onEnd(end.get());
-      return () -> {};
-    }
-    subscribers.add(subscriber);
-    return () -> {
-      synchronized (TerminalSession.this) {
-        subscribers.remove(subscriber);
-      }
-    };
+  @Override
+  public AutoCloseable subscribe(TerminalSubscriber subscriber) {
+    return backlog.subscribe(subscriber);
   }
 
   /** How the terminal ended, once it has. */
@@ -283,22 +268,11 @@ public final class TerminalSession {
     finish();
   }
 
-  private synchronized void append(String text, int bytes) {
-    TerminalChunk chunk = new TerminalChunk(++lastSeq, text, bytes);
-    backlog.addLast(chunk);
-    backlogSize += bytes;
-    while (backlogSize > settings.backlogBytes() && backlog.size() > 1) {
-      backlogSize -= backlog.removeFirst().bytes();
+  private void append(String text, int bytes) {
+    synchronized (this) {
+      lastActivityNanos = System.nanoTime();
     }
-    lastActivityNanos = System.nanoTime();
-    for (TerminalSubscriber s : List.copyOf(subscribers)) {
-      try {
-        s.onOutput(chunk.seq());
-      } catch (RuntimeException e) {
-        log.warn("terminal viewer failed and was dropped: {}", e.toString());
-        subscribers.remove(s);
-      }
-    }
+    backlog.append(text, bytes);
   }
 
   private void finish() {
@@ -316,16 +290,7 @@ public final class TerminalSession {
     // The owner hears the end before any viewer, so whoever a viewer tells finds the terminal
     // already gone from its project (no subscription answered with the session that just ended).
     onChange.accept(state);
-    synchronized (this) {
-      for (TerminalSubscriber s : subscribers) {
-        try {
-          s.onEnd(state);
-        } catch (RuntimeException e) {
-          log.warn("terminal viewer failed at the end: {}", e.toString());
-        }
-      }
-      subscribers.clear();
-    }
+    backlog.end(state);
     if (limitsCheck != null) {
       limitsCheck.cancel(false);
     }

@@ -91,6 +91,11 @@ public final class TwoNodes implements AutoCloseable {
     ownRedis = startRedis(redisPort).orElseThrow(() -> new AssertionError("redis-server did not start again"));
   }
 
+  /** The port of the Redis both nodes share. */
+  public int redisPort() {
+    return redisPort;
+  }
+
   public TestServer a() {
     return a;
   }

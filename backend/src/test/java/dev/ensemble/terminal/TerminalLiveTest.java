@@ -209,7 +209,7 @@ class TerminalLiveTest {
   }
 
   /** Everything one live client received on the terminal channel. */
-  private static final class Screen {
+  static final class Screen {
     final LiveClient client;
     final List<JsonObject> outputs = new ArrayList<>();
     private final StringBuilder text = new StringBuilder();
