@@ -112,6 +112,11 @@ public final class ChatService {
     return busyThreads.add(threadId);
   }
 
+  /** Whether this node writes an answer (chat or agent) in the thread right now. */
+  public boolean writesHere(UUID threadId) {
+    return busyThreads.contains(threadId);
+  }
+
   /** Ends a {@link #claimThread} claim. */
   public void releaseThread(UUID threadId) {
     busyThreads.remove(threadId);

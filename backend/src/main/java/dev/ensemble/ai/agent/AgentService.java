@@ -160,7 +160,8 @@ public final class AgentService {
           found.orElseThrow(() -> ApiException.notFound("thread"));
           return chat.store().streaming(threadId);
         })
-        .compose(streaming -> streaming
+        // a chat answer written here has no steps to decide; only another node's answer may
+        .compose(streaming -> streaming && !chat.writesHere(threadId)
             ? decideElsewhere(project.id(), threadId, decision)
             : notPending(project.id(), threadId, stepId));
   }
