@@ -15,7 +15,7 @@ import java.util.UUID;
 
 /**
  * What nodes tell each other about answers over the bus (see {@link ChatRelay} and
- * {@link AnswerStops}), with its one binary encoding: a tag byte, then the fields (docs/scaling.md,
+ * {@link AnswerControl}), with its one binary encoding: a tag byte, then the fields (docs/scaling.md,
  * "Chat").
  */
 sealed interface ChatBusMessage {
@@ -67,6 +67,22 @@ sealed interface ChatBusMessage {
   /** The answering node's reply to a {@link StopRequest}, once the stopped answer is stored. */
   record StopReply(String node, String requestId, boolean stopped) implements ChatBusMessage {}
 
+  /**
+   * Someone on another node, already allowed to (an editor or owner of {@code projectId}), approves
+   * or rejects a step of the agent run in the thread; {@code reason} is never empty when present.
+   */
+  record DecideRequest(String node, String requestId, UUID projectId, UUID threadId, UUID stepId, boolean approve,
+      UUID userId, String username, Optional<String> reason) implements ChatBusMessage {}
+
+  /**
+   * The running node's reply to a {@link DecideRequest}: {@code status} 200 and the decided step's
+   * JSON, an HTTP error status and the error's {@code {code, message}}, or {@link #NO_AGENT_RUN}.
+   */
+  record DecideReply(String node, String requestId, int status, JsonObject body) implements ChatBusMessage {
+    /** The status when the node writes a chat answer, not an agent run, in the thread. */
+    static final int NO_AGENT_RUN = 0;
+  }
+
   byte STARTED = 1;
   byte TOKENS = 2;
   byte STEP = 3;
@@ -75,6 +91,8 @@ sealed interface ChatBusMessage {
   byte FAILED = 6;
   byte STOP_REQUEST = 7;
   byte STOP_REPLY = 8;
+  byte DECIDE_REQUEST = 9;
+  byte DECIDE_REPLY = 10;
 
   static byte[] encode(ChatBusMessage message) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -125,6 +143,23 @@ sealed interface ChatBusMessage {
         text(out, m.node());
         text(out, m.requestId());
         out.writeBoolean(m.stopped());
+      } else if (message instanceof DecideRequest m) {
+        out.writeByte(DECIDE_REQUEST);
+        text(out, m.node());
+        text(out, m.requestId());
+        uuid(out, m.projectId());
+        uuid(out, m.threadId());
+        uuid(out, m.stepId());
+        out.writeBoolean(m.approve());
+        uuid(out, m.userId());
+        text(out, m.username());
+        text(out, m.reason().orElse(""));
+      } else if (message instanceof DecideReply m) {
+        out.writeByte(DECIDE_REPLY);
+        text(out, m.node());
+        text(out, m.requestId());
+        out.writeInt(m.status());
+        text(out, m.body().encode());
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -141,6 +176,22 @@ sealed interface ChatBusMessage {
       }
       if (tag == STOP_REPLY) {
         return Optional.of(new StopReply(text(in), text(in), in.readBoolean()));
+      }
+      if (tag == DECIDE_REQUEST) {
+        String node = text(in);
+        String requestId = text(in);
+        UUID projectId = uuid(in);
+        UUID threadId = uuid(in);
+        UUID stepId = uuid(in);
+        boolean approve = in.readBoolean();
+        UUID userId = uuid(in);
+        String username = text(in);
+        String reason = text(in);
+        return Optional.of(new DecideRequest(node, requestId, projectId, threadId, stepId, approve, userId, username,
+            reason.isEmpty() ? Optional.empty() : Optional.of(reason)));
+      }
+      if (tag == DECIDE_REPLY) {
+        return Optional.of(new DecideReply(text(in), text(in), in.readInt(), new JsonObject(text(in))));
       }
       String node = text(in);
       UUID threadId = uuid(in);

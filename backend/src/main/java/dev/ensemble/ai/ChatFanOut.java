@@ -18,24 +18,25 @@ import org.slf4j.LoggerFactory;
  * Fan-out of chat events: one {@link ChatStreamListener} per project that forwards each event to
  * that project's subscribers, in the order published. With several nodes, the events of answers
  * written here also go to the other nodes and those written elsewhere reach the subscribers here
- * ({@link ChatRelay}); stopping an answer written elsewhere goes over the bus too ({@link AnswerStops}).
+ * ({@link ChatRelay}); stopping an answer written elsewhere, or deciding its agent's steps, goes over the bus
+ * too ({@link AnswerControl}).
  */
 public final class ChatFanOut {
   private static final Logger log = LoggerFactory.getLogger(ChatFanOut.class);
   private final Map<UUID, List<ChatStreamListener>> subscribers = new ConcurrentHashMap<>();
   private final Optional<ChatRelay> relay;
-  private final Optional<AnswerStops> stops;
+  private final Optional<AnswerControl> control;
 
   /** A single node's fan-out. */
   public ChatFanOut() {
     this.relay = Optional.empty();
-    this.stops = Optional.empty();
+    this.control = Optional.empty();
   }
 
   /** A fan-out that shares answers with the other nodes on the bus. */
   public ChatFanOut(Vertx vertx, Bus bus, ChatStore store, ChatRelaySettings settings) {
     this.relay = Optional.of(new ChatRelay(vertx, bus, store, settings, this::deliver));
-    this.stops = Optional.of(new AnswerStops(vertx, bus, settings.stopWait()));
+    this.control = Optional.of(new AnswerControl(vertx, bus, settings.stopWait(), settings.messageBytes()));
   }
 
   /** Subscribes to a project's chat events until the returned handle is closed. */
@@ -82,11 +83,11 @@ public final class ChatFanOut {
   }
 
   /**
-   * Lets other nodes stop the answer ({@code agent}: the agent run) this node writes in a thread,
+   * Lets other nodes stop the answer this node writes in a thread (and decide its agent's steps),
    * until the returned handle is closed.
    */
-  public AnswerStops.Hosted hostStops(UUID threadId, boolean agent, Function<String, Future<Boolean>> stop) {
-    return stops.map(s -> s.host(threadId, agent, stop)).orElseGet(AnswerStops::none);
+  public AnswerControl.Hosted hostControl(UUID threadId, AnswerControl.Handlers handlers) {
+    return control.map(c -> c.host(threadId, handlers)).orElseGet(AnswerControl::none);
   }
 
   /**
@@ -94,7 +95,15 @@ public final class ChatFanOut {
    * elsewhere) or when no node confirms in time.
    */
   public Future<Boolean> stopElsewhere(UUID threadId, boolean agent, String username) {
-    return stops.map(s -> s.request(threadId, agent, username)).orElseGet(() -> Future.succeededFuture(false));
+    return control.map(c -> c.requestStop(threadId, agent, username)).orElseGet(() -> Future.succeededFuture(false));
+  }
+
+  /**
+   * Asks the node writing the thread's answer to decide a step of its agent run (see
+   * {@link AnswerControl#requestDecision}); empty on a single node (nothing runs elsewhere).
+   */
+  public Future<Optional<JsonObject>> decideElsewhere(UUID threadId, AnswerControl.RemoteDecision decision) {
+    return control.map(c -> c.requestDecision(threadId, decision)).orElseGet(() -> Future.succeededFuture(Optional.empty()));
   }
 
   /** Tells this node's subscribers of the project. */

@@ -14,7 +14,8 @@ import java.util.Map;
  *     nodes can catch up from the store
  * @param quietCheck how long an answer followed from another node may stay silent before this node
  *     looks in the store for its end
- * @param stopWait how long a node waits for the answering node to confirm a stop
+ * @param stopWait how long a node waits for the answering node to confirm a stop or answer a step
+ *     decision
  */
 public record ChatRelaySettings(int messageBytes, Duration storeInterval, Duration quietCheck, Duration stopWait) {
   static final String MESSAGE_BYTES = "ENSEMBLE_AI_RELAY_MESSAGE_BYTES";

@@ -112,6 +112,11 @@ public final class ChatService {
     return busyThreads.add(threadId);
   }
 
+  /** Whether this node writes an answer (chat or agent) in the thread right now. */
+  public boolean writesHere(UUID threadId) {
+    return busyThreads.contains(threadId);
+  }
+
   /** Ends a {@link #claimThread} claim. */
   public void releaseThread(UUID threadId) {
     busyThreads.remove(threadId);
@@ -157,7 +162,7 @@ public final class ChatService {
               Prompt prompt = prompt(q, briefing, history, model);
               long promptChars = prompt.system().length()
                   + prompt.turns().stream().mapToLong(t -> t.text().length()).sum();
-              AnswerStops.Hosted[] stops = new AnswerStops.Hosted[1];
+              AnswerControl.Hosted[] stops = new AnswerControl.Hosted[1];
               LiveAnswer answer =
                   new LiveAnswer(
                       context, store, q.projectId(), thread.id(), exchange.answerId(), q.userId(), model, promptChars,
@@ -169,7 +174,7 @@ public final class ChatService {
                       });
               live.put(thread.id(), answer);
               // Other nodes can stop it before anyone hears of it.
-              stops[0] = fanOut.hostStops(thread.id(), false, username -> answer.stop(username).map(true));
+              stops[0] = fanOut.hostControl(thread.id(), AnswerControl.Handlers.chat(username -> answer.stop(username).map(true)));
               return onContext(context, stops[0].ready()).map(v -> {
                 if (answer.over()) {
                   // stopped while other nodes were being told where it runs

@@ -32,10 +32,28 @@ class ChatBusMessageTest {
         new ChatBusMessage.Failed("n1", THREAD, MESSAGE, 11, 0, 0, "ai_provider_rate_limited", "slow down",
             Optional.of(30L)),
         new ChatBusMessage.StopRequest("n2", "r1", THREAD, true, "bob"),
-        new ChatBusMessage.StopReply("n1", "r1", true));
+        new ChatBusMessage.StopReply("n1", "r1", true),
+        new ChatBusMessage.DecideRequest("n2", "r2", UUID.randomUUID(), THREAD, UUID.randomUUID(), true,
+            UUID.randomUUID(), "bob", Optional.of("looks right → ship it 😀")),
+        new ChatBusMessage.DecideRequest("n2", "r3", UUID.randomUUID(), THREAD, UUID.randomUUID(), false,
+            UUID.randomUUID(), "bob", Optional.empty()),
+        new ChatBusMessage.DecideReply("n1", "r2", 200, new JsonObject().put("id", UUID.randomUUID().toString())
+            .put("status", "running").put("decision", "approved").put("decidedByName", "bob")),
+        new ChatBusMessage.DecideReply("n1", "r3", 409, new JsonObject().put("code", "ai_step_not_pending")
+            .put("message", "this step is not waiting for approval")),
+        new ChatBusMessage.DecideReply("n1", "r4", ChatBusMessage.DecideReply.NO_AGENT_RUN, new JsonObject()));
     for (ChatBusMessage m : messages) {
       assertEquals(Optional.of(m), ChatBusMessage.decode(ChatBusMessage.encode(m)));
     }
+  }
+
+  @Test
+  void aDecisionCutShortIsIgnored() {
+    byte[] request = ChatBusMessage.encode(new ChatBusMessage.DecideRequest("n2", "r2", UUID.randomUUID(), THREAD,
+        UUID.randomUUID(), true, UUID.randomUUID(), "bob", Optional.of("fine")));
+    assertEquals(Optional.empty(), ChatBusMessage.decode(Arrays.copyOf(request, request.length - 1)));
+    byte[] reply = ChatBusMessage.encode(new ChatBusMessage.DecideReply("n1", "r2", 200, new JsonObject().put("id", "x")));
+    assertEquals(Optional.empty(), ChatBusMessage.decode(Arrays.copyOf(reply, reply.length - 3)));
   }
 
   @Test

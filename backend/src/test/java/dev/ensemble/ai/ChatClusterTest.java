@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -172,6 +173,157 @@ class ChatClusterTest {
       assertEquals("partial", onB.get(onB.size() - 1).getString("status"));
       assertFalse(editorOnB.post(p.path("/ai/threads/" + threadId + "/agent/stop"), null).json().getBoolean("stopped"));
     }
+  }
+
+  @Test
+  void aStepApprovedOnTheOtherNodeRunsWhereTheAgentRunsAndTheRunCompletes() throws Exception {
+    AiProject p = AiProject.create(nodeA);
+    provider.enqueue(OpenAiWire.toolCalls("I will write it.", List.of(new OpenAiWire.ToolCall(
+        "call_w", "write_file", new JsonObject().put("path", "notes.md").put("content", "from the agent\n").encode()))));
+    provider.enqueue(OpenAiWire.answer(List.of("Wrote ", "notes.md."), 30, 4));
+    try (LiveClient viewerOnB = LiveClient.connect(nodeB, p.id(), p.viewerToken())) {
+      Thread.sleep(300);
+      ChatCall run = p.agent(nodeA, p.editorToken(), new JsonObject().put("message", "Write notes"));
+      JsonObject thread = run.next().data();
+      String threadId = thread.getString("threadId");
+      String messageId = thread.getString("messageId");
+      JsonObject pending = pendingStep(viewerOnB, messageId, "write_file");
+      String stepPath = "/ai/threads/" + threadId + "/steps/" + pending.getString("id");
+
+      ApiClient viewerApiOnB = nodeB.client().withBearer(p.viewerToken());
+      assertEquals(403, viewerApiOnB.post(p.path(stepPath + "/approve"), null).status(), "node B still checks roles");
+      ApiClient ownerOnB = nodeB.client().withBearer(p.ownerToken());
+      ApiClient.Response approved = ownerOnB.post(p.path(stepPath + "/approve"),
+          new JsonObject().put("reason", "go ahead → ok"));
+      assertEquals(200, approved.status(), approved.toString());
+      assertEquals("approved", approved.json().getString("decision"));
+      assertEquals("running", approved.json().getString("status"));
+      assertTrue(approved.json().getString("decidedByName").startsWith("own"), approved.toString());
+      assertEquals("go ahead → ok", approved.json().getString("reason"));
+      assertEquals(pending.getJsonObject("arguments"), approved.json().getJsonObject("arguments"));
+      assertEquals(409, ownerOnB.post(p.path(stepPath + "/reject"), null).status(), "a step is decided once, from any node");
+
+      List<Event> rest = run.rest();
+      Event done = rest.get(rest.size() - 1);
+      assertEquals("done", done.name(), rest.toString());
+      assertEquals("complete", done.data().getString("status"));
+      assertTrue(rest.stream().anyMatch(e -> "step".equals(e.name())
+          && "done".equals(e.data().getJsonObject("step").getString("status"))
+          && "approved".equals(e.data().getJsonObject("step").getString("decision"))), "node A ran it: " + rest);
+      List<JsonObject> onB = untilEnd(viewerOnB, messageId);
+      assertTrue(onB.stream().anyMatch(m -> "step".equals(m.getString("event"))
+          && "done".equals(m.getJsonObject("step").getString("status"))), onB.toString());
+      assertEquals("complete", onB.get(onB.size() - 1).getString("status"));
+      assertEquals("from the agent\n", ownerOnB.get(p.path("/files/notes.md")).body());
+      JsonObject stored = ownerOnB.get(p.path("/ai/threads/" + threadId + "/steps")).array().getJsonObject(1);
+      assertEquals("approved", stored.getString("decision"));
+      assertEquals(approved.json().getString("decidedBy"), stored.getString("decidedBy"), "the decider is recorded");
+      assertEquals("Wrote notes.md.", stored(p, threadId).getString("content"));
+    }
+  }
+
+  @Test
+  void aStepRejectedOnTheOtherNodeIsNotCarriedOut() throws Exception {
+    AiProject p = AiProject.create(nodeA);
+    provider.enqueue(OpenAiWire.toolCalls("", List.of(new OpenAiWire.ToolCall(
+        "call_d", "delete_file", new JsonObject().put("path", "keep.md").encode()))));
+    provider.enqueue(OpenAiWire.answer(List.of("Left it."), 30, 2));
+    try (LiveClient viewerOnB = LiveClient.connect(nodeB, p.id(), p.viewerToken())) {
+      Thread.sleep(300);
+      ChatCall run = p.agent(nodeA, p.editorToken(), new JsonObject().put("message", "Delete keep.md"));
+      JsonObject thread = run.next().data();
+      String threadId = thread.getString("threadId");
+      String messageId = thread.getString("messageId");
+      JsonObject pending = pendingStep(viewerOnB, messageId, "delete_file");
+
+      ApiClient editorOnB = nodeB.client().withBearer(p.editorToken());
+      ApiClient.Response rejected = editorOnB.post(
+          p.path("/ai/threads/" + threadId + "/steps/" + pending.getString("id") + "/reject"),
+          new JsonObject().put("reason", "we need it"));
+      assertEquals(200, rejected.status(), rejected.toString());
+      assertEquals("rejected", rejected.json().getString("decision"));
+      assertEquals("rejected", rejected.json().getString("status"));
+      assertTrue(rejected.json().getString("decidedByName").startsWith("edi"));
+
+      List<Event> rest = run.rest();
+      assertEquals("complete", rest.get(rest.size() - 1).data().getString("status"), rest.toString());
+      provider.nextExchange();
+      List<String> told = toolResults(provider.nextExchange());
+      assertTrue(told.stream().anyMatch(r -> r.contains("rejected") && r.contains("we need it")), told.toString());
+      List<JsonObject> onB = untilEnd(viewerOnB, messageId);
+      assertTrue(onB.stream().anyMatch(m -> "step".equals(m.getString("event"))
+          && "rejected".equals(m.getJsonObject("step").getString("status"))), onB.toString());
+      JsonObject stored = editorOnB.get(p.path("/ai/threads/" + threadId + "/steps")).array().getJsonObject(0);
+      assertEquals("rejected", stored.getString("status"));
+      assertEquals("we need it", stored.getString("reason"));
+    }
+  }
+
+  @Test
+  void decidingAStepThatDoesNotWaitAnswersAlikeOnBothNodes() throws Exception {
+    AiProject p = AiProject.create(nodeA);
+    provider.enqueue(OpenAiWire.toolCalls("", List.of(
+        new OpenAiWire.ToolCall("call_1", "list_files", new JsonObject().encode()),
+        new OpenAiWire.ToolCall("call_2", "delete_file", new JsonObject().put("path", "x").encode()))));
+    try (LiveClient viewerOnB = LiveClient.connect(nodeB, p.id(), p.viewerToken())) {
+      Thread.sleep(300);
+      ChatCall run = p.agent(nodeA, p.editorToken(), new JsonObject().put("message", "Look, then delete x"));
+      JsonObject thread = run.next().data();
+      String threadId = thread.getString("threadId");
+      String messageId = thread.getString("messageId");
+      pendingStep(viewerOnB, messageId, "delete_file");
+      JsonObject listed = null;
+      for (Event e = run.next(); !"pending".equals(e.data().getJsonObject("step", new JsonObject()).getString("status"));
+          e = run.next()) {
+        if ("step".equals(e.name()) && "list_files".equals(e.data().getJsonObject("step").getString("tool"))) {
+          listed = e.data().getJsonObject("step");
+        }
+      }
+      String steps = "/ai/threads/" + threadId + "/steps/";
+      for (TestServer node : List.of(nodeA, nodeB)) {
+        ApiClient editor = node.client().withBearer(p.editorToken());
+        ApiClient.Response done = editor.post(p.path(steps + listed.getString("id") + "/approve"), null);
+        assertEquals(409, done.status(), done.toString());
+        assertEquals("ai_step_not_pending", done.json().getJsonObject("error").getString("code"));
+        ApiClient.Response unknown = editor.post(p.path(steps + UUID.randomUUID() + "/reject"), null);
+        assertEquals(404, unknown.status(), unknown.toString());
+        assertEquals("not_found", unknown.json().getJsonObject("error").getString("code"));
+        ApiClient.Response outsider = node.client().withBearer(p.outsiderToken())
+            .post(p.path(steps + listed.getString("id") + "/approve"), null);
+        assertEquals(404, outsider.status(), "not a member: " + outsider);
+      }
+      ApiClient editorOnB = nodeB.client().withBearer(p.editorToken());
+      assertTrue(editorOnB.post(p.path("/ai/threads/" + threadId + "/agent/stop"), null).json().getBoolean("stopped"));
+      run.rest();
+      String pendingId = editorSteps(p, threadId).stream()
+          .filter(s -> "delete_file".equals(s.getString("tool"))).findFirst().orElseThrow().getString("id");
+      for (TestServer node : List.of(nodeA, nodeB)) {
+        ApiClient.Response cancelled = node.client().withBearer(p.editorToken())
+            .post(p.path(steps + pendingId + "/approve"), null);
+        assertEquals(409, cancelled.status(), "once the run stopped: " + cancelled);
+      }
+    }
+  }
+
+  /** The first time the agent answer's step for {@code tool} waits for approval, as node B tells it. */
+  private static JsonObject pendingStep(LiveClient client, String messageId, String tool) throws InterruptedException {
+    JsonObject m = client.next(x -> messageId.equals(x.getString("messageId")) && "step".equals(x.getString("event"))
+        && "pending".equals(x.getJsonObject("step").getString("status")));
+    assertEquals(tool, m.getJsonObject("step").getString("tool"));
+    return m.getJsonObject("step");
+  }
+
+  /** The tool-role messages of a request to the model, as "tool_call_id: content". */
+  private static List<String> toolResults(ProviderStandIn.Exchange sent) {
+    return sent.body().getJsonArray("messages").stream().map(JsonObject.class::cast)
+        .filter(m -> "tool".equals(m.getString("role")))
+        .map(m -> m.getString("tool_call_id") + ": " + m.getString("content"))
+        .toList();
+  }
+
+  private static List<JsonObject> editorSteps(AiProject p, String threadId) {
+    return nodeB.client().withBearer(p.editorToken()).get(p.path("/ai/threads/" + threadId + "/steps")).array()
+        .stream().map(JsonObject.class::cast).toList();
   }
 
   @Test

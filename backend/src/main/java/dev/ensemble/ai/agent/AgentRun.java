@@ -81,6 +81,11 @@ final class AgentRun implements ToolCallingModel.Observer {
     this.onEnd = onEnd;
   }
 
+  /** The project whose thread it works in. */
+  UUID projectId() {
+    return project.id();
+  }
+
   /** Completes once the run has ended and been stored. */
   Future<Void> ended() {
     return ended.future();

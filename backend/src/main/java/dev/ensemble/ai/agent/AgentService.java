@@ -1,7 +1,7 @@
 package dev.ensemble.ai.agent;
 
 import dev.ensemble.ai.AiSettings;
-import dev.ensemble.ai.AnswerStops;
+import dev.ensemble.ai.AnswerControl;
 import dev.ensemble.ai.ChatFanOut;
 import dev.ensemble.ai.ChatRefused;
 import dev.ensemble.ai.ChatService;
@@ -35,8 +35,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The assistant's agent mode: starts agent runs in a project's threads (one answer at a time per
  * thread, chat or agent), lets editors and owners approve or reject the steps that wait for them and stop a
- * run, and keeps the owner's auto-apply switch. Runs live on the node that started them; each
- * runs on the event loop of the request that asked.
+ * run, and keeps the owner's auto-apply switch. Runs live on the node that started them, each on
+ * the event loop of the request that asked; stops and decisions sent to other nodes reach them over
+ * the bus.
  */
 public final class AgentService {
   /** Earlier messages of the thread sent with a question; older ones are left out. */
@@ -107,7 +108,7 @@ public final class AgentService {
               AgentRun.Setup setup = new AgentRun.Setup(
                   context, model, tools, chat.store(), store, settings, ai.maxTokens(), modelName,
                   system(task.project()));
-              AnswerStops.Hosted[] stops = new AnswerStops.Hosted[1];
+              AnswerControl.Hosted[] stops = new AnswerControl.Hosted[1];
               AgentRun run = new AgentRun(
                   setup, task.project(), thread.id(), exchange.answerId(), task.userId(), conversation(task, history),
                   List.of(caller, fanOut.forProject(task.project().id())), () -> {
@@ -116,8 +117,13 @@ public final class AgentService {
                     stops[0].close();
                   });
               live.put(thread.id(), run);
-              // Other nodes can stop it before anyone hears of it.
-              stops[0] = fanOut.hostStops(thread.id(), true, username -> run.stop(username).map(true));
+              // Other nodes can stop it (and decide its steps) before anyone hears of it.
+              stops[0] = fanOut.hostControl(thread.id(), AnswerControl.Handlers.agent(
+                  username -> run.stop(username).map(true),
+                  d -> d.projectId().equals(run.projectId())
+                      ? decideHere(run, thread.id(), d.stepId(),
+                          new AgentRun.Verdict(d.approve(), d.userId(), d.username(), d.reason()))
+                      : Future.failedFuture(ApiException.notFound("thread"))));
               Promise<Future<Void>> begun = Promise.promise();
               stops[0].ready().onComplete(ar -> context.runOnContext(v -> {
                 run.begin();
@@ -136,15 +142,66 @@ public final class AgentService {
     return run == null ? chat.stopElsewhere(threadId, true, username) : run.stop(username).map(true);
   }
 
-  /** Approves or rejects a step that waits for a participant; 404 or 409 when there is none such. */
+  /**
+   * Approves or rejects a step that waits for a participant, on this node or on the node running
+   * the thread's agent; 404 or 409 when there is none such, 503 when the running node does not
+   * answer in time.
+   */
   public Future<JsonObject> decide(Project project, UUID threadId, UUID stepId, User user, boolean approve,
       Optional<String> reason) {
     AgentRun run = live.get(threadId);
-    AgentRun.Verdict verdict = new AgentRun.Verdict(approve, user.id(), user.username(), reason);
-    if (run != null) {
-      return run.decide(stepId, verdict);
+    if (run != null && run.projectId().equals(project.id())) {
+      return decideHere(run, threadId, stepId, new AgentRun.Verdict(approve, user.id(), user.username(), reason));
     }
-    return steps(project, threadId).compose(all -> Future.failedFuture(
+    AnswerControl.RemoteDecision decision =
+        new AnswerControl.RemoteDecision(project.id(), stepId, approve, user.id(), user.username(), reason);
+    return chat.store().thread(project.id(), threadId)
+        .compose(found -> {
+          found.orElseThrow(() -> ApiException.notFound("thread"));
+          return chat.store().streaming(threadId);
+        })
+        // a chat answer written here has no steps to decide; only another node's answer may
+        .compose(streaming -> streaming && !chat.writesHere(threadId)
+            ? decideElsewhere(project.id(), threadId, decision)
+            : notPending(project.id(), threadId, stepId));
+  }
+
+  private Future<JsonObject> decideHere(AgentRun run, UUID threadId, UUID stepId, AgentRun.Verdict verdict) {
+    // The run knows only its pending step; the store tells a step it never had (404) from a decided one.
+    return run.decide(stepId, verdict).recover(e -> notPending(run.projectId(), threadId, stepId));
+  }
+
+  private Future<JsonObject> decideElsewhere(UUID projectId, UUID threadId, AnswerControl.RemoteDecision decision) {
+    return fanOut.decideElsewhere(threadId, decision)
+        .compose(step -> step.isPresent()
+            ? withArguments(threadId, step.get())
+            : notPending(projectId, threadId, decision.stepId()))
+        .recover(e -> e instanceof ApiException a && a.code().equals("ai_agent_unreachable")
+            // the run may have ended meanwhile, which the store tells; else its node is gone or slow
+            ? chat.store().streaming(threadId).compose(streaming -> streaming
+                ? Future.failedFuture(e)
+                : notPending(projectId, threadId, decision.stepId()))
+            : Future.failedFuture(e));
+  }
+
+  /** A step the running node sent without its arguments (too large for the bus) gets them from the store. */
+  private Future<JsonObject> withArguments(UUID threadId, JsonObject step) {
+    if (step.containsKey("arguments")) {
+      return Future.succeededFuture(step);
+    }
+    return store.steps(threadId).map(all -> {
+      all.stream()
+          .filter(s -> s.id().toString().equals(step.getString("id")))
+          .findFirst()
+          .flatMap(AgentStep::arguments)
+          .ifPresent(a -> step.put("arguments", a));
+      return step;
+    });
+  }
+
+  /** Why a step cannot be decided: 409 when the thread has it (decided, expired, stopped), else 404. */
+  private Future<JsonObject> notPending(UUID projectId, UUID threadId, UUID stepId) {
+    return stepsOf(projectId, threadId).compose(all -> Future.failedFuture(
         all.stream().anyMatch(s -> stepId.toString().equals(s.getString("id")))
             ? ApiException.conflict("ai_step_not_pending", "this step is not waiting for approval")
             : ApiException.notFound("step")));
@@ -152,7 +209,11 @@ public final class AgentService {
 
   /** The thread's steps, oldest run first; 404 when the thread is not the project's. */
   public Future<List<JsonObject>> steps(Project project, UUID threadId) {
-    return chat.store().thread(project.id(), threadId)
+    return stepsOf(project.id(), threadId);
+  }
+
+  private Future<List<JsonObject>> stepsOf(UUID projectId, UUID threadId) {
+    return chat.store().thread(projectId, threadId)
         .compose(found -> {
           found.orElseThrow(() -> ApiException.notFound("thread"));
           return store.steps(threadId);
