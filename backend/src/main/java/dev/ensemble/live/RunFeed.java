@@ -34,6 +34,12 @@ import java.util.UUID;
  */
 final class RunFeed implements RunSubscriber {
   static final int MESSAGE_BYTES = 64 * 1024;
+  /**
+   * Output sent to one viewer in one turn of the event loop before the feed yields to other work:
+   * the socket's queue takes megabytes, and encoding that much at once kept the loop busy for
+   * hundreds of milliseconds while a viewer caught up.
+   */
+  static final int TURN_BYTES = 4 * MESSAGE_BYTES;
   private static final long GAP_PAUSE_MIN_MS = 20;
   private static final long GAP_PAUSE_MAX_MS = 1_000;
 
@@ -75,6 +81,8 @@ final class RunFeed implements RunSubscriber {
   private boolean reconciled;
   private long gapPauseMs = GAP_PAUSE_MIN_MS;
   private long sentThrough;
+  /** Characters of output sent so far (paces {@link #drain}). */
+  private long sentBytes;
   private boolean waiting;
   private boolean closed;
   private boolean cancelled;
@@ -240,7 +248,16 @@ final class RunFeed implements RunSubscriber {
     if (closed || waiting) {
       return;
     }
+    long turnEnds = sentBytes + TURN_BYTES;
     while (!ready.isEmpty()) {
+      if (sentBytes >= turnEnds) {
+        waiting = true;
+        context.runOnContext(v -> {
+          waiting = false;
+          drain();
+        });
+        return;
+      }
       long next = ready.peekFirst().seq();
       if (next <= sentThrough) {
         ready.pollFirst(); // already sent (replay and live overlap by design)
@@ -296,6 +313,7 @@ final class RunFeed implements RunSubscriber {
     if (keep == 0) {
       return true;
     }
+    sentBytes += keep;
     return sink.send(output(first.seq(), last, first.stream(), new String(all, 0, keep, StandardCharsets.UTF_8)));
   }
 

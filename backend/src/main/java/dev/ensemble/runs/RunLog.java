@@ -18,10 +18,15 @@ import org.slf4j.LoggerFactory;
 public final class RunLog {
   private static final Logger log = LoggerFactory.getLogger(RunLog.class);
 
+  /** Output waiting for the store beyond which readers are held back: this many backlogs. */
+  static final int UNSTORED_BACKLOGS = 8;
+
   private final long backlogBytes;
   private final ArrayDeque<RunChunk> backlog = new ArrayDeque<>();
   private final List<RunSubscriber> subscribers = new ArrayList<>();
   private long backlogSize;
+  /** Bytes of the chunks after {@link #storedThrough} (all of them are in the backlog). */
+  private long unstoredSize;
   private long lastSeq;
   private long storedThrough;
   private Optional<RunResult> end = Optional.empty();
@@ -70,6 +75,9 @@ public final class RunLog {
     RunChunk chunk = new RunChunk(++lastSeq, stream, data);
     backlog.addLast(chunk);
     backlogSize += data.length;
+    if (chunk.seq() > storedThrough) {
+      unstoredSize += data.length;
+    }
     evict();
     for (RunSubscriber s : List.copyOf(subscribers)) {
       try {
@@ -88,6 +96,7 @@ public final class RunLog {
       return;
     }
     end = Optional.of(result);
+    notifyAll();
     for (RunSubscriber s : subscribers) {
       try {
         s.onEnd(result);
@@ -128,8 +137,41 @@ public final class RunLog {
 
   /** Chunks up to {@code seq} are in the store and may leave memory. */
   public synchronized void markStored(long seq) {
-    storedThrough = Math.max(storedThrough, seq);
+    if (seq <= storedThrough) {
+      return;
+    }
+    for (RunChunk c : backlog) {
+      if (c.seq() > storedThrough && c.seq() <= seq) {
+        unstoredSize -= c.data().length;
+      }
+    }
+    storedThrough = seq;
     evict();
+    notifyAll();
+  }
+
+  /**
+   * Holds a reader of the run's output (a plain thread, never an event loop) while more than
+   * {@value #UNSTORED_BACKLOGS} backlogs ({@code ENSEMBLE_RUN_BACKLOG_BYTES} each) of output wait
+   * for the store, for at most {@code maxWaitMillis}. Output can come far faster than it is
+   * stored; without this a fast writer would fill the heap with it. Holding the reader fills the
+   * process's pipe, which pauses the process until the store catches up. The wait is bounded so
+   * that a stalled store slows a run down instead of hanging it.
+   */
+  public synchronized void awaitStoreRoom(long maxWaitMillis) throws InterruptedException {
+    long deadline = System.nanoTime() + maxWaitMillis * 1_000_000L;
+    while (unstoredSize > UNSTORED_BACKLOGS * backlogBytes && end.isEmpty()) {
+      long left = (deadline - System.nanoTime()) / 1_000_000L;
+      if (left <= 0) {
+        return;
+      }
+      wait(left);
+    }
+  }
+
+  /** Bytes of output not yet stored (0 when nothing stores this run's output). */
+  public synchronized long unstoredBytes() {
+    return unstoredSize;
   }
 
   /** The sequence number of the newest chunk (0 before any output). */

@@ -10,6 +10,9 @@ import java.nio.charset.StandardCharsets;
  * bytes were counted.
  */
 public final class RunOutput {
+  /** The longest a reader waits for the store before it reads on anyway (a stalled store). */
+  static final long STORE_WAIT_MS = 1_000;
+
   private final RunLog log;
   private final long cap;
   private long bytes;
@@ -39,6 +42,18 @@ public final class RunOutput {
       log.append(stream, data);
     }
     return !truncated;
+  }
+
+  /**
+   * Called by a reader before it reads more: waits (bounded) while too much output waits for the
+   * store (see {@link RunLog#awaitStoreRoom}); never call it on an event loop.
+   */
+  public void awaitStoreRoom() {
+    try {
+      log.awaitStoreRoom(STORE_WAIT_MS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** A line from Ensemble itself about the run (why it could not start), on stderr. */

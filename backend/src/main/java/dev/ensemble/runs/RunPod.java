@@ -207,6 +207,7 @@ final class RunPod implements RunExecution {
         if (n > 0 && !output.accept(RunChunk.Stream.STDOUT, buf, n)) {
           stop(StopReason.OUTPUT_LIMIT);
         }
+        output.awaitStoreRoom();
       }
     } catch (IOException | RuntimeException e) {
       log.debug("run {}: the log of pod {} ended: {}", request.id(), pod, e.toString());

@@ -183,6 +183,7 @@ final class RunProcess implements RunExecution {
       while ((n = in.read(buf)) >= 0) {
         if (n > 0) {
           accept(stream, buf, n);
+          output.awaitStoreRoom();
         }
       }
     } catch (IOException e) {
