@@ -132,7 +132,8 @@ export function parseLiveMessage(text: string): LiveMessage | null {
       if (typeof value.seq !== 'number' || typeof value.data !== 'string') return null;
       return value as RunEvent;
     }
-    if (['started', 'status', 'subscribed', 'error'].includes(String(value.event))) return value as RunEvent;
+    if (['started', 'status', 'subscribed', 'error'].includes(String(value.event)))
+      return value as RunEvent;
   }
   if (value.channel === 'terminal') return parseTerminalEvent(value);
   return null;
