@@ -81,6 +81,9 @@ public final class HttpVerticle extends VerticleBase {
                 .setHost(w.host())
                 .setPort(w.port())
                 .setCompressionSupported(true)
+                // No cleartext HTTP/2 upgrades: browsers never ask, proxies speak HTTP/1.1 to us, and a
+                // client that asked (the JDK's, by default) could get a large answer mis-framed.
+                .setHttp2ClearTextEnabled(false)
                 // Sync messages are compact binary already; deflate on WebSockets only costs CPU and
                 // lets clients inflate late, after their socket started closing.
                 .setPerMessageWebSocketCompressionSupported(false)
