@@ -6,9 +6,15 @@ import dev.ensemble.support.TestServer;
 import io.netty.util.concurrent.EventExecutor;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,12 +29,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * ten viewers over the project's live WebSocket channel, as the web app receives it. Prints each
  * viewer's throughput (output characters from subscribing to the run's final status) and the
  * worst lateness of a 5 ms task scheduled on every one of the server's event loops during the
- * transfer. Arguments: megabytes of output (100), viewers (10), rounds (3).
+ * transfer. Arguments: megabytes of output (100), viewers (10), rounds (3), and {@code apart} to
+ * run the viewers in a second JVM under {@code nice -n 19}, so that on a small machine their
+ * JSON parsing does not take the CPU from the server whose lateness is measured.
  */
 public final class RunStreamBenchmark {
   private static final long PROBE_MS = 5;
 
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("viewers")) {
+      viewersApart(args);
+      return;
+    }
+    boolean apart = args.length > 3 && args[3].equals("apart");
     long megabytes = args.length > 0 ? Long.parseLong(args[0]) : 100;
     int viewers = args.length > 1 ? Integer.parseInt(args[1]) : 10;
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
@@ -38,9 +51,14 @@ public final class RunStreamBenchmark {
         "ENSEMBLE_RUN_WALL_SECONDS", "600",
         "ENSEMBLE_RUN_CPU_SECONDS", "600"))) {
       AiProject p = AiProject.create(server);
-      System.out.printf("output %d MiB to %d viewers over /api/projects/{id}/live, %d rounds%n", megabytes, viewers, rounds);
+      System.out.printf("output %d MiB to %d viewers over /api/projects/{id}/live, %d rounds%s%n", megabytes, viewers,
+          rounds, apart ? ", viewers in another JVM at nice 19" : "");
       for (int round = 1; round <= rounds; round++) {
-        round(server, p, bytes, viewers, round);
+        if (apart) {
+          roundApart(server, p, bytes, viewers, round);
+        } else {
+          round(server, p, bytes, viewers, round);
+        }
       }
     }
     System.exit(0);
@@ -49,7 +67,7 @@ public final class RunStreamBenchmark {
   private static void round(TestServer server, AiProject p, long bytes, int viewers, int round) throws Exception {
     List<Viewer> all = new ArrayList<>();
     for (int i = 0; i < viewers; i++) {
-      all.add(Viewer.connect(server, p.id(), p.viewerToken()));
+      all.add(Viewer.connect(server.port(), p.id(), p.viewerToken()));
     }
     ApiClient.Response created = p.editor().post(p.path("/runs"),
         new JsonObject().put("command", "head -c " + bytes + " /dev/zero | tr '\\0' x"));
@@ -64,22 +82,75 @@ public final class RunStreamBenchmark {
       for (Viewer v : all) {
         v.done.get(10, TimeUnit.MINUTES);
       }
-      double worstLagMs = probe.worstNanos() / 1e6;
-      double slowest = Double.MAX_VALUE;
-      double sum = 0;
-      for (Viewer v : all) {
-        if (v.received.get() != bytes) {
-          throw new IllegalStateException("a viewer got " + v.received.get() + " of " + bytes + " characters");
-        }
-        double mbps = bytes / 1e6 / ((v.endedAt - v.subscribedAt) / 1e9);
-        slowest = Math.min(slowest, mbps);
-        sum += mbps;
-      }
-      System.out.printf("round %d: per viewer %.0f MB/s on average, slowest %.0f MB/s; worst event-loop lag %.1f ms%n",
-          round, sum / viewers, slowest, worstLagMs);
+      System.out.printf("round %d: %s; worst event-loop lag %.1f ms%n", round, summary(all, bytes),
+          probe.worstNanos() / 1e6);
     } finally {
       all.forEach(Viewer::close);
     }
+  }
+
+  private static void roundApart(TestServer server, AiProject p, long bytes, int viewers, int round) throws Exception {
+    Process child = new ProcessBuilder("nice", "-n", "19",
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), RunStreamBenchmark.class.getName(),
+        "viewers", Integer.toString(server.port()), p.id(), p.viewerToken(), Long.toString(bytes), Integer.toString(viewers))
+        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+    Writer in = new OutputStreamWriter(child.getOutputStream(), StandardCharsets.UTF_8);
+    if (!"ready".equals(out.readLine())) {
+      throw new IllegalStateException("the viewers' JVM did not connect");
+    }
+    ApiClient.Response created = p.editor().post(p.path("/runs"),
+        new JsonObject().put("command", "head -c " + bytes + " /dev/zero | tr '\\0' x"));
+    if (created.status() != 201) {
+      throw new IllegalStateException("run not started: " + created);
+    }
+    try (LagProbe probe = LagProbe.start((VertxInternal) server.app().vertx())) {
+      in.write(created.json().getString("id") + "\n");
+      in.flush();
+      String result = out.readLine();
+      if (result == null || !child.waitFor(60, TimeUnit.SECONDS) || child.exitValue() != 0) {
+        throw new IllegalStateException("the viewers' JVM failed");
+      }
+      System.out.printf("round %d: %s; worst event-loop lag %.1f ms%n", round, result, probe.worstNanos() / 1e6);
+    }
+  }
+
+  /** The second JVM: connects the viewers, says ready, reads the run id, prints their throughput. */
+  private static void viewersApart(String[] args) throws Exception {
+    int port = Integer.parseInt(args[1]);
+    long bytes = Long.parseLong(args[4]);
+    int viewers = Integer.parseInt(args[5]);
+    List<Viewer> all = new ArrayList<>();
+    for (int i = 0; i < viewers; i++) {
+      all.add(Viewer.connect(port, args[2], args[3]));
+    }
+    System.out.println("ready");
+    String runId = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+    for (Viewer v : all) {
+      v.subscribe(runId);
+    }
+    for (Viewer v : all) {
+      v.done.get(10, TimeUnit.MINUTES);
+    }
+    System.out.println(summary(all, bytes));
+    all.forEach(Viewer::close);
+    System.exit(0);
+  }
+
+  /** "per viewer N MB/s on average, slowest M MB/s"; fails when a viewer missed output. */
+  private static String summary(List<Viewer> all, long bytes) {
+    double slowest = Double.MAX_VALUE;
+    double sum = 0;
+    for (Viewer v : all) {
+      if (v.received.get() != bytes) {
+        throw new IllegalStateException("a viewer got " + v.received.get() + " of " + bytes + " characters");
+      }
+      double mbps = bytes / 1e6 / ((v.endedAt - v.subscribedAt) / 1e9);
+      slowest = Math.min(slowest, mbps);
+      sum += mbps;
+    }
+    return String.format("per viewer %.0f MB/s on average, slowest %.0f MB/s", sum / all.size(), slowest);
   }
 
   /** Schedules a task every 5 ms on each of the server's event loops and keeps the worst lateness. */
@@ -120,10 +191,10 @@ public final class RunStreamBenchmark {
     volatile long endedAt;
     WebSocket ws;
 
-    static Viewer connect(TestServer server, String projectId, String token) throws Exception {
+    static Viewer connect(int port, String projectId, String token) throws Exception {
       Viewer v = new Viewer();
       v.ws = HttpClient.newHttpClient().newWebSocketBuilder()
-          .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/api/projects/" + projectId
+          .buildAsync(URI.create("ws://127.0.0.1:" + port + "/api/projects/" + projectId
               + "/live?access_token=" + token), v)
           .get(10, TimeUnit.SECONDS);
       v.welcomed.get(10, TimeUnit.SECONDS);
