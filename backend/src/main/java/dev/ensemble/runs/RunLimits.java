@@ -17,6 +17,8 @@ import java.util.Map;
  *     {@code workspaceCheck}, and a run found above it is killed
  * @param workspaceCheck how often a running run's working directory is measured
  * @param killGrace how long a stopped run gets between SIGTERM and SIGKILL
+ * @param niceness the scheduling niceness user code starts with (0-19), so that a busy run yields
+ *     the CPU to the server's event loops on a small machine
  */
 public record RunLimits(
     Duration wallTime,
@@ -28,7 +30,8 @@ public record RunLimits(
     long diskBytes,
     long workspaceBytes,
     Duration workspaceCheck,
-    Duration killGrace) {
+    Duration killGrace,
+    int niceness) {
 
   private static final long MIB = 1024L * 1024L;
 
@@ -38,7 +41,7 @@ public record RunLimits(
     }
     if (cpuSeconds < 1 || memoryBytes < MIB || maxProcesses < 1 || openFiles < 16
         || outputBytes < 1 || diskBytes < 1 || workspaceBytes < 1 || workspaceCheck.isNegative()
-        || workspaceCheck.isZero() || killGrace.isNegative()) {
+        || workspaceCheck.isZero() || killGrace.isNegative() || niceness < 0 || niceness > 19) {
       throw new IllegalArgumentException("run limits out of range: " + this);
     }
   }
@@ -47,7 +50,7 @@ public record RunLimits(
   public static RunLimits defaults() {
     return new RunLimits(
         Duration.ofMinutes(5), 120, 1024 * MIB, 256, 1024, 16 * MIB, 256 * MIB, 1024 * MIB, Duration.ofMillis(500),
-        Duration.ofSeconds(2));
+        Duration.ofSeconds(2), 10);
   }
 
   /** Reads the {@code ENSEMBLE_RUN_*} limit settings; a bad value throws naming its variable. */
@@ -63,37 +66,38 @@ public record RunLimits(
         number(env, "ENSEMBLE_RUN_DISK_BYTES", d.diskBytes, MIB, 1L << 40),
         number(env, "ENSEMBLE_RUN_WORKSPACE_BYTES", d.workspaceBytes, MIB, 1L << 44),
         Duration.ofMillis(number(env, "ENSEMBLE_RUN_WORKSPACE_CHECK_MS", d.workspaceCheck.toMillis(), 10, 60_000)),
-        Duration.ofSeconds(number(env, "ENSEMBLE_RUN_KILL_GRACE_SECONDS", d.killGrace.toSeconds(), 0, 60)));
+        Duration.ofSeconds(number(env, "ENSEMBLE_RUN_KILL_GRACE_SECONDS", d.killGrace.toSeconds(), 0, 60)),
+        (int) number(env, "ENSEMBLE_RUN_NICE", d.niceness, 0, 19));
   }
 
   /** A copy with another wall time (tests and per-configuration overrides). */
   public RunLimits withWallTime(Duration value) {
     return new RunLimits(value, cpuSeconds, memoryBytes, maxProcesses, openFiles, outputBytes, diskBytes,
-        workspaceBytes, workspaceCheck, killGrace);
+        workspaceBytes, workspaceCheck, killGrace, niceness);
   }
 
   /** A copy with another cap on the working directory and how often it is measured. */
   public RunLimits withWorkspace(long bytes, Duration check) {
     return new RunLimits(wallTime, cpuSeconds, memoryBytes, maxProcesses, openFiles, outputBytes, diskBytes, bytes,
-        check, killGrace);
+        check, killGrace, niceness);
   }
 
   /** A copy with another output cap. */
   public RunLimits withOutputBytes(long value) {
     return new RunLimits(wallTime, cpuSeconds, memoryBytes, maxProcesses, openFiles, value, diskBytes,
-        workspaceBytes, workspaceCheck, killGrace);
+        workspaceBytes, workspaceCheck, killGrace, niceness);
   }
 
   /** A copy with another memory cap. */
   public RunLimits withMemoryBytes(long value) {
     return new RunLimits(wallTime, cpuSeconds, value, maxProcesses, openFiles, outputBytes, diskBytes,
-        workspaceBytes, workspaceCheck, killGrace);
+        workspaceBytes, workspaceCheck, killGrace, niceness);
   }
 
   /** A copy with another process cap. */
   public RunLimits withMaxProcesses(int value) {
     return new RunLimits(wallTime, cpuSeconds, memoryBytes, value, openFiles, outputBytes, diskBytes,
-        workspaceBytes, workspaceCheck, killGrace);
+        workspaceBytes, workspaceCheck, killGrace, niceness);
   }
 
   static long number(Map<String, String> env, String name, long fallback, long min, long max) {

@@ -186,6 +186,9 @@ public final class RunSandbox {
       cmd.addAll(asSandboxUser());
       cmd.addAll(bubblewrap(run, limits, plumbing));
     }
+    if (limits.niceness() > 0) {
+      cmd.addAll(List.of("/usr/bin/nice", "-n", Integer.toString(limits.niceness())));
+    }
     cmd.add(support.prlimit().orElseThrow().toString());
     cmd.add("--data=" + limits.memoryBytes());
     cmd.add("--cpu=" + limits.cpuSeconds());
