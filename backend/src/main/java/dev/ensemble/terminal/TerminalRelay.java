@@ -415,6 +415,8 @@ final class TerminalRelay {
     private long sentThrough;
     private TerminalState pendingState;
     private boolean publishing;
+    /** Output or a state arrived since {@link #next} last read the backlog. */
+    private boolean kicked;
 
     Broadcast(TerminalSession session) {
       this.session = session;
@@ -442,6 +444,7 @@ final class TerminalRelay {
 
     private void kick() {
       synchronized (this) {
+        kicked = true;
         if (publishing) {
           return;
         }
@@ -450,16 +453,30 @@ final class TerminalRelay {
       vertx.runOnContext(v -> next());
     }
 
+    /**
+     * Publishes the next batch. The backlog is read without holding this object's lock: the
+     * backlog calls {@link #kick} while holding its own, so taking the two in the other order
+     * deadlocked the shell's reader against every event loop. A kick that lands while the backlog
+     * is being read is not lost: it leaves {@code kicked} set, and an empty read then looks again.
+     */
     private void next() {
-      List<TerminalChunk> batch;
+      long from;
+      synchronized (this) {
+        kicked = false;
+        from = sentThrough;
+      }
+      List<TerminalChunk> batch = session.chunksAfter(from, (int) Math.min(Integer.MAX_VALUE, settings.backlogBytes()));
       TerminalState state = null;
       synchronized (this) {
-        batch = session.chunksAfter(sentThrough, (int) Math.min(Integer.MAX_VALUE, settings.backlogBytes()));
         if (batch.isEmpty()) {
           state = pendingState;
           pendingState = null;
           if (state == null) {
-            publishing = false;
+            if (kicked) {
+              vertx.runOnContext(v -> next());
+            } else {
+              publishing = false;
+            }
             return;
           }
         } else {
