@@ -1,5 +1,5 @@
 import type { Doc, DocHandle, DocHandleChangePayload, Repo } from '@automerge/automerge-repo/slim';
-import { isValidAutomergeUrl } from '@automerge/automerge-repo/slim';
+import { isValidAutomergeUrl, parseAutomergeUrl } from '@automerge/automerge-repo/slim';
 import { useEffect, useState } from 'react';
 import { useRepoContext } from './useRepo';
 
@@ -48,7 +48,14 @@ export function useDocument<T>(url: string | null | undefined): DocumentState<T>
           if (controller.signal.aborted) return;
           const message = error instanceof Error ? error.message : String(error);
           setKeyed({ repo, url: key, state: { status: 'unavailable', message } });
-          retry = setTimeout(find, RETRY_MS);
+          // The repo keeps an unavailable handle and answers every later find from it without
+          // asking again; it must leave the cache for the next find to send a new request (a
+          // file a collaborator just created may reach the server after its name does).
+          retry = setTimeout(() => {
+            void repo.removeFromCache(parseAutomergeUrl(key).documentId).finally(() => {
+              if (!controller.signal.aborted) find();
+            });
+          }, RETRY_MS);
         },
       );
     };
