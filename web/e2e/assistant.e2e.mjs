@@ -25,7 +25,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchChromium, serverAnswers, stepRunner } from './harness.mjs';
+import { launchChromium, newPerson, serverAnswers, signUp, stepRunner } from './harness.mjs';
 
 const webDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const baseUrl = (process.env.ENSEMBLE_BASE_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '');
@@ -49,35 +49,6 @@ const firstLine = 'total = 0';
 const appliedCode = 'def total(xs):\n    return sum(xs)';
 
 const step = stepRunner(STEP_TIMEOUT_MS);
-
-async function newPerson(browser, label) {
-  const context = await browser.newContext({
-    baseURL: baseUrl,
-    viewport: { width: 1280, height: 800 },
-    colorScheme: 'light',
-  });
-  context.setDefaultTimeout(STEP_TIMEOUT_MS);
-  context.setDefaultNavigationTimeout(STEP_TIMEOUT_MS);
-  const page = await context.newPage();
-  page.on('console', (message) => {
-    // The app asks GET /api/me before anyone is logged in; that 401 is expected.
-    const expected = /status of 401/.test(message.text());
-    if (message.type() === 'error' && !expected) {
-      console.error(`  [${label} console] ${message.text()}`);
-    }
-  });
-  page.on('pageerror', (error) => console.error(`  [${label} page error] ${error.message}`));
-  return { context, page, label };
-}
-
-async function signUp(page, person) {
-  await page.goto('/signup');
-  await page.getByLabel('Username').fill(person.username);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByLabel('Display name (optional)').fill(person.displayName);
-  await page.getByRole('button', { name: 'Sign up' }).click();
-  await page.getByRole('heading', { level: 1, name: 'Projects', exact: true }).waitFor();
-}
 
 /** The file's editor (not a diff) on `page`. */
 const fileEditor = (page) => page.locator('.monaco-editor:not(.monaco-diff-editor *)').first();
@@ -126,13 +97,13 @@ async function answerState(page) {
 
 async function scenario(browser, people) {
   assert.ok(releaseUrl, 'ENSEMBLE_E2E_RELEASE_ANSWER_URL is not set (run through BrowserFlowTest)');
-  const a = await newPerson(browser, 'owner');
+  const a = await newPerson(browser, 'owner', { baseUrl, timeoutMs: STEP_TIMEOUT_MS });
   people.push(a);
-  const b = await newPerson(browser, 'editor');
+  const b = await newPerson(browser, 'editor', { baseUrl, timeoutMs: STEP_TIMEOUT_MS });
   people.push(b);
 
   await step(`owner signs up as ${owner.username} and creates "${projectName}"`, async () => {
-    await signUp(a.page, owner);
+    await signUp(a.page, owner, PASSWORD);
     await a.page.getByLabel('Project name').fill(projectName);
     await a.page.getByRole('button', { name: 'Create project' }).click();
     await a.page.getByRole('heading', { level: 1, name: projectName, exact: true }).waitFor();
@@ -146,7 +117,7 @@ async function scenario(browser, people) {
     const link = await a.page
       .getByRole('textbox', { name: 'New invite link', exact: true })
       .inputValue();
-    await signUp(b.page, editor);
+    await signUp(b.page, editor, PASSWORD);
     const invite = new URL(link);
     await b.page.goto(invite.pathname + invite.search);
     await b.page.getByRole('button', { name: 'Join project' }).click();

@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchChromium, serverAnswers, stepRunner } from './harness.mjs';
+import { launchChromium, newPerson, serverAnswers, signUp, stepRunner } from './harness.mjs';
 
 const webDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const baseUrl = (process.env.ENSEMBLE_BASE_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '');
@@ -42,35 +42,6 @@ const followedLine = 'notes the editor reads by following';
 const step = stepRunner(STEP_TIMEOUT_MS);
 
 const serverIsUp = () => serverAnswers(baseUrl, STEP_TIMEOUT_MS);
-
-async function newPerson(browser, label) {
-  const context = await browser.newContext({
-    baseURL: baseUrl,
-    viewport: { width: 1280, height: 800 },
-    colorScheme: 'light',
-  });
-  context.setDefaultTimeout(STEP_TIMEOUT_MS);
-  context.setDefaultNavigationTimeout(STEP_TIMEOUT_MS);
-  const page = await context.newPage();
-  page.on('console', (message) => {
-    // The app asks GET /api/me before anyone is logged in; that 401 is expected.
-    const expected = /status of 401/.test(message.text());
-    if (message.type() === 'error' && !expected) {
-      console.error(`  [${label} console] ${message.text()}`);
-    }
-  });
-  page.on('pageerror', (error) => console.error(`  [${label} page error] ${error.message}`));
-  return { context, page, label };
-}
-
-async function signUp(page, person) {
-  await page.goto('/signup');
-  await page.getByLabel('Username').fill(person.username);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByLabel('Display name (optional)').fill(person.displayName);
-  await page.getByRole('button', { name: 'Sign up' }).click();
-  await page.getByRole('heading', { level: 1, name: 'Projects', exact: true }).waitFor();
-}
 
 /** The text of the editor on screen, as Monaco renders it (it draws spaces as U+00A0). */
 async function editorText(page) {
@@ -99,12 +70,12 @@ async function focusEditorEnd(page) {
 }
 
 async function scenario(browser, people) {
-  const a = await newPerson(browser, 'owner');
+  const a = await newPerson(browser, 'owner', { baseUrl, timeoutMs: STEP_TIMEOUT_MS });
   people.push(a);
-  const b = await newPerson(browser, 'editor');
+  const b = await newPerson(browser, 'editor', { baseUrl, timeoutMs: STEP_TIMEOUT_MS });
   people.push(b);
 
-  await step(`owner signs up as ${owner.username}`, () => signUp(a.page, owner));
+  await step(`owner signs up as ${owner.username}`, () => signUp(a.page, owner, PASSWORD));
 
   const projectPath = await step(`owner creates project "${projectName}"`, async () => {
     await a.page.getByLabel('Project name').fill(projectName);
@@ -129,7 +100,7 @@ async function scenario(browser, people) {
   });
 
   await step(`editor signs up as ${editor.username} and joins by the link`, async () => {
-    await signUp(b.page, editor);
+    await signUp(b.page, editor, PASSWORD);
     const invite = new URL(inviteUrl);
     await b.page.goto(invite.pathname + invite.search);
     await b.page.getByRole('button', { name: 'Join project' }).click();

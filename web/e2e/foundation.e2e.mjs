@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchChromium, serverAnswers, stepRunner } from './harness.mjs';
+import { launchChromium, newPerson, serverAnswers, stepRunner } from './harness.mjs';
 
 const webDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const baseUrl = (process.env.ENSEMBLE_BASE_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '');
@@ -36,26 +36,6 @@ const step = stepRunner(STEP_TIMEOUT_MS);
 
 const serverIsUp = () => serverAnswers(baseUrl, STEP_TIMEOUT_MS);
 
-async function newPerson(browser, label) {
-  const context = await browser.newContext({
-    baseURL: baseUrl,
-    viewport: { width: 1280, height: 800 },
-    colorScheme: 'light',
-  });
-  context.setDefaultTimeout(STEP_TIMEOUT_MS);
-  context.setDefaultNavigationTimeout(STEP_TIMEOUT_MS);
-  const page = await context.newPage();
-  page.on('console', (message) => {
-    // The app asks GET /api/me before anyone is logged in; that 401 is expected.
-    const expected = /status of 401/.test(message.text());
-    if (message.type() === 'error' && !expected) {
-      console.error(`  [${label} console] ${message.text()}`);
-    }
-  });
-  page.on('pageerror', (error) => console.error(`  [${label} page error] ${error.message}`));
-  return { context, page, label };
-}
-
 async function signUp(page, person) {
   await page.goto('/signup');
   await page.getByLabel('Username').fill(person.username);
@@ -74,9 +54,9 @@ function memberRow(page, username) {
 }
 
 async function scenario(browser, people) {
-  const a = await newPerson(browser, 'A');
+  const a = await newPerson(browser, 'A', { baseUrl, timeoutMs: STEP_TIMEOUT_MS });
   people.push(a);
-  const b = await newPerson(browser, 'B');
+  const b = await newPerson(browser, 'B', { baseUrl, timeoutMs: STEP_TIMEOUT_MS });
   people.push(b);
 
   await step(`A signs up as ${alice.username}`, () => signUp(a.page, alice));

@@ -1,5 +1,6 @@
 // What every browser end-to-end script shares: named steps with a time limit, the check that the
-// server answers, and starting Debian's chromium the same way.
+// server answers, starting Debian's chromium the same way, a person in a browser context of their
+// own, and signing up.
 
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
@@ -58,4 +59,37 @@ export function launchChromium(executablePath) {
       '--disable-sync',
     ],
   });
+}
+
+/**
+ * A person: a browser context of their own on `baseUrl` (1280x800, light), whose console errors
+ * and page errors are printed under `label`; the 401 of GET /api/me before login is expected.
+ */
+export async function newPerson(browser, label, { baseUrl, timeoutMs }) {
+  const context = await browser.newContext({
+    baseURL: baseUrl,
+    viewport: { width: 1280, height: 800 },
+    colorScheme: 'light',
+  });
+  context.setDefaultTimeout(timeoutMs);
+  context.setDefaultNavigationTimeout(timeoutMs);
+  const page = await context.newPage();
+  page.on('console', (message) => {
+    const expected = /status of 401/.test(message.text());
+    if (message.type() === 'error' && !expected) {
+      console.error(`  [${label} console] ${message.text()}`);
+    }
+  });
+  page.on('pageerror', (error) => console.error(`  [${label} page error] ${error.message}`));
+  return { context, page, label };
+}
+
+/** Signs `person` ({username, displayName}) up through the form and waits for the project list. */
+export async function signUp(page, person, password) {
+  await page.goto('/signup');
+  await page.getByLabel('Username').fill(person.username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByLabel('Display name (optional)').fill(person.displayName);
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Projects', exact: true }).waitFor();
 }

@@ -19,7 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchChromium, stepRunner } from './harness.mjs';
+import { launchChromium, signUp, stepRunner } from './harness.mjs';
 
 const webDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const baseUrl = (process.env.ENSEMBLE_BASE_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '');
@@ -72,15 +72,6 @@ async function openPage(person) {
   return page;
 }
 
-async function signUp(page, person) {
-  await page.goto('/signup');
-  await page.getByLabel('Username').fill(person.username);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByLabel('Display name (optional)').fill(person.displayName);
-  await page.getByRole('button', { name: 'Sign up' }).click();
-  await page.getByRole('heading', { level: 1, name: 'Projects', exact: true }).waitFor();
-}
-
 async function editorText(page) {
   const text = await page.locator('.monaco-editor .view-lines').first().innerText();
   return text.replace(/\u00a0/g, ' ');
@@ -125,7 +116,7 @@ async function scenario(browser, people) {
   people.push(b);
 
   await step(`owner signs up and creates project "${projectName}"`, async () => {
-    await signUp(a.page, owner);
+    await signUp(a.page, owner, PASSWORD);
     await a.page.getByLabel('Project name').fill(projectName);
     await a.page.getByRole('button', { name: 'Create project' }).click();
     await a.page.getByRole('heading', { level: 1, name: projectName, exact: true }).waitFor();
@@ -203,7 +194,7 @@ async function scenario(browser, people) {
     const link = await a.page
       .getByRole('textbox', { name: 'New invite link', exact: true })
       .inputValue();
-    await signUp(b.page, editor);
+    await signUp(b.page, editor, PASSWORD);
     const invite = new URL(link);
     await b.page.goto(invite.pathname + invite.search);
     await b.page.getByRole('button', { name: 'Join project' }).click();

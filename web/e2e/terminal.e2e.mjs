@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchChromium, serverAnswers, stepRunner } from './harness.mjs';
+import { launchChromium, newPerson, serverAnswers, signUp, stepRunner } from './harness.mjs';
 
 const webDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const baseUrl = (process.env.ENSEMBLE_BASE_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '');
@@ -36,35 +36,6 @@ const projectName = `Shell ${suffix}`;
 const step = stepRunner(STEP_TIMEOUT_MS);
 
 const serverIsUp = () => serverAnswers(baseUrl, STEP_TIMEOUT_MS);
-
-async function newPerson(browser, label) {
-  const context = await browser.newContext({
-    baseURL: baseUrl,
-    viewport: { width: 1280, height: 800 },
-    colorScheme: 'light',
-  });
-  context.setDefaultTimeout(STEP_TIMEOUT_MS);
-  context.setDefaultNavigationTimeout(STEP_TIMEOUT_MS);
-  const page = await context.newPage();
-  page.on('console', (message) => {
-    // The app asks GET /api/me before anyone is logged in; that 401 is expected.
-    const expected = /status of 401/.test(message.text());
-    if (message.type() === 'error' && !expected) {
-      console.error(`  [${label} console] ${message.text()}`);
-    }
-  });
-  page.on('pageerror', (error) => console.error(`  [${label} page error] ${error.message}`));
-  return { context, page, label };
-}
-
-async function signUp(page, person) {
-  await page.goto('/signup');
-  await page.getByLabel('Username').fill(person.username);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByLabel('Display name (optional)').fill(person.displayName);
-  await page.getByRole('button', { name: 'Sign up' }).click();
-  await page.getByRole('heading', { level: 1, name: 'Projects', exact: true }).waitFor();
-}
 
 /** The text the terminal on `page` shows, row by row. */
 async function screenText(page) {
@@ -91,13 +62,13 @@ async function openTerminalTab(page) {
 }
 
 async function scenario(browser, people) {
-  const a = await newPerson(browser, 'owner');
+  const a = await newPerson(browser, 'owner', { baseUrl, timeoutMs: STEP_TIMEOUT_MS });
   people.push(a);
-  const b = await newPerson(browser, 'viewer');
+  const b = await newPerson(browser, 'viewer', { baseUrl, timeoutMs: STEP_TIMEOUT_MS });
   people.push(b);
 
   await step(`owner signs up as ${owner.username} and creates "${projectName}"`, async () => {
-    await signUp(a.page, owner);
+    await signUp(a.page, owner, PASSWORD);
     await a.page.getByLabel('Project name').fill(projectName);
     await a.page.getByRole('button', { name: 'Create project' }).click();
     await a.page.getByRole('heading', { level: 1, name: projectName, exact: true }).waitFor();
@@ -114,7 +85,7 @@ async function scenario(browser, people) {
   await step(
     `viewer signs up as ${viewer.username}, joins and opens the Terminal tab`,
     async () => {
-      await signUp(b.page, viewer);
+      await signUp(b.page, viewer, PASSWORD);
       const invite = new URL(inviteUrl);
       await b.page.goto(invite.pathname + invite.search);
       await b.page.getByRole('button', { name: 'Join project' }).click();

@@ -1,5 +1,8 @@
 package dev.ensemble.ai;
 
+import static dev.ensemble.cluster.BusFields.text;
+import static dev.ensemble.cluster.BusFields.uuid;
+
 import dev.ensemble.ai.AiProvider.Usage;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -9,7 +12,6 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -239,29 +241,5 @@ sealed interface ChatBusMessage {
     uuid(out, e.threadId());
     uuid(out, e.messageId());
     out.writeLong(e.seq());
-  }
-
-  private static void uuid(DataOutputStream out, UUID id) throws IOException {
-    out.writeLong(id.getMostSignificantBits());
-    out.writeLong(id.getLeastSignificantBits());
-  }
-
-  private static UUID uuid(DataInputStream in) throws IOException {
-    return new UUID(in.readLong(), in.readLong());
-  }
-
-  /** A 4-byte length and UTF-8 (a step's JSON or a text batch may exceed writeUTF's 64 KiB). */
-  private static void text(DataOutputStream out, String s) throws IOException {
-    byte[] b = s.getBytes(StandardCharsets.UTF_8);
-    out.writeInt(b.length);
-    out.write(b);
-  }
-
-  private static String text(DataInputStream in) throws IOException {
-    int n = in.readInt();
-    if (n < 0 || n > in.available()) {
-      throw new IOException("cut short");
-    }
-    return new String(in.readNBytes(n), StandardCharsets.UTF_8);
   }
 }

@@ -1,12 +1,14 @@
 package dev.ensemble.terminal;
 
+import static dev.ensemble.cluster.BusFields.text;
+import static dev.ensemble.cluster.BusFields.uuid;
+
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -193,28 +195,5 @@ sealed interface TerminalBusMessage {
       out.add(new TerminalChunk(seq, text(in), bytes));
     }
     return out;
-  }
-
-  private static void uuid(DataOutputStream out, UUID id) throws IOException {
-    out.writeLong(id.getMostSignificantBits());
-    out.writeLong(id.getLeastSignificantBits());
-  }
-
-  private static UUID uuid(DataInputStream in) throws IOException {
-    return new UUID(in.readLong(), in.readLong());
-  }
-
-  private static void text(DataOutputStream out, String s) throws IOException {
-    byte[] b = s.getBytes(StandardCharsets.UTF_8);
-    out.writeInt(b.length);
-    out.write(b);
-  }
-
-  private static String text(DataInputStream in) throws IOException {
-    int n = in.readInt();
-    if (n < 0 || n > in.available()) {
-      throw new IOException("bad length");
-    }
-    return new String(in.readNBytes(n), StandardCharsets.UTF_8);
   }
 }

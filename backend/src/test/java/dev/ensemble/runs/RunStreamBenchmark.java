@@ -46,10 +46,17 @@ public final class RunStreamBenchmark {
     int viewers = args.length > 1 ? Integer.parseInt(args[1]) : 10;
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
     long bytes = megabytes * 1024 * 1024;
-    try (TestServer server = TestServer.start(Map.of(
-        "ENSEMBLE_RUN_OUTPUT_BYTES", Long.toString(bytes + 1024 * 1024),
-        "ENSEMBLE_RUN_WALL_SECONDS", "600",
-        "ENSEMBLE_RUN_CPU_SECONDS", "600"))) {
+    // ENSEMBLE_RUN_* in the benchmark's environment reach the server (ENSEMBLE_RUN_NICE=0, say).
+    Map<String, String> settings = new java.util.HashMap<>();
+    System.getenv().forEach((k, v) -> {
+      if (k.startsWith("ENSEMBLE_RUN_")) {
+        settings.put(k, v);
+      }
+    });
+    settings.put("ENSEMBLE_RUN_OUTPUT_BYTES", Long.toString(bytes + 1024 * 1024));
+    settings.put("ENSEMBLE_RUN_WALL_SECONDS", "600");
+    settings.put("ENSEMBLE_RUN_CPU_SECONDS", "600");
+    try (TestServer server = TestServer.start(settings)) {
       AiProject p = AiProject.create(server);
       System.out.printf("output %d MiB to %d viewers over /api/projects/{id}/live, %d rounds%s%n", megabytes, viewers,
           rounds, apart ? ", viewers in another JVM at nice 19" : "");
