@@ -135,9 +135,22 @@ public final class RunStore {
 
   /** Output chunks after {@code afterSeq}, in order, at most {@code limit}. */
   public Future<List<RunChunk>> chunksAfter(UUID runId, long afterSeq, int limit) {
+    return chunksAfter(runId, afterSeq, limit, Integer.MAX_VALUE);
+  }
+
+  /**
+   * Output chunks after {@code afterSeq}, in order, at most {@code limit} of them, ending with the
+   * first chunk that brings the data to {@code maxBytes} or more (so a page holds less than {@code
+   * maxBytes} only when the store had no more). The byte bound keeps a page of large chunks from costing the
+   * event loop that decodes it tens of milliseconds.
+   */
+  public Future<List<RunChunk>> chunksAfter(UUID runId, long afterSeq, int limit, int maxBytes) {
     return pool.preparedQuery(
-            "SELECT seq, stream, data FROM run_output WHERE run_id = $1 AND seq > $2 ORDER BY seq LIMIT $3")
-        .execute(Tuple.of(runId, afterSeq, limit))
+            "SELECT seq, stream, data FROM (SELECT seq, stream, data,"
+                + " sum(octet_length(data)) OVER (ORDER BY seq) - octet_length(data) AS before"
+                + " FROM (SELECT seq, stream, data FROM run_output WHERE run_id = $1 AND seq > $2 ORDER BY seq LIMIT $3) r) t"
+                + " WHERE before < $4 ORDER BY seq")
+        .execute(Tuple.of(runId, afterSeq, limit, maxBytes))
         .map(
             rows -> {
               List<RunChunk> out = new ArrayList<>();

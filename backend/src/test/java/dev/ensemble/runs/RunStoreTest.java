@@ -84,9 +84,42 @@ class RunStoreTest {
       assertTrue(sub.replayedFrom() > 1, "backlog should have been trimmed to 4 KiB");
       List<RunChunk> whole = new ArrayList<>(await(store.chunksAfter(run.id(), 0, 100_000)));
       assertEquals(RunOutputTest.describe(live.chunks()), RunOutputTest.describe(whole));
+      // Read a page at a time, bounded by bytes: every page but the last reaches the bound with its
+      // last chunk and not before; together they are the whole output.
+      List<RunChunk> paged = new ArrayList<>();
+      int pages = 0;
+      for (List<RunChunk> page = await(store.chunksAfter(run.id(), 0, 100_000, 1000)); !page.isEmpty();
+          page = await(store.chunksAfter(run.id(), paged.get(paged.size() - 1).seq(), 100_000, 1000))) {
+        int bytes = page.stream().mapToInt(c -> c.data().length).sum();
+        int beforeLast = bytes - page.get(page.size() - 1).data().length;
+        assertTrue(beforeLast < 1000, "a page went on past the byte bound: " + bytes);
+        paged.addAll(page);
+        pages++;
+        if (paged.size() < whole.size()) {
+          assertTrue(bytes >= 1000, "a page short of the bound although more output was stored: " + bytes);
+        }
+      }
+      assertEquals(RunOutputTest.describe(whole), RunOutputTest.describe(paged));
+      assertTrue(pages > 1, "the output should take several pages of 1000 bytes, took " + pages);
       List<RunChunk> gap = await(store.chunksAfter(run.id(), 0, (int) (sub.replayedFrom() - 1)));
       gap.addAll(late.chunks());
       assertEquals(RunOutputTest.describe(live.chunks()), RunOutputTest.describe(gap));
+
+      // Many small chunks: a page of 1000 bytes holds exactly the ten of 100 bytes that reach it.
+      long end = whole.get(whole.size() - 1).seq();
+      List<RunChunk> small = new ArrayList<>();
+      for (int i = 1; i <= 25; i++) {
+        small.add(new RunChunk(end + i, RunChunk.Stream.STDOUT, new byte[100]));
+      }
+      await(store.append(run.id(), small));
+      assertEquals(List.of(end + 1, end + 10),
+          firstAndLast(await(store.chunksAfter(run.id(), end, 100_000, 1000))));
+      assertEquals(List.of(end + 11, end + 20),
+          firstAndLast(await(store.chunksAfter(run.id(), end + 10, 100_000, 1000))));
+      assertEquals(List.of(end + 21, end + 25),
+          firstAndLast(await(store.chunksAfter(run.id(), end + 20, 100_000, 1000))));
+      assertEquals(List.of(end + 21, end + 22),
+          firstAndLast(await(store.chunksAfter(run.id(), end + 20, 2, 1000))), "the row limit still holds");
     }
   }
 
@@ -112,5 +145,9 @@ class RunStoreTest {
 
   static <T> T await(Future<T> f) throws Exception {
     return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  private static List<Long> firstAndLast(List<RunChunk> page) {
+    return List.of(page.get(0).seq(), page.get(page.size() - 1).seq());
   }
 }
