@@ -4,12 +4,16 @@ import dev.ensemble.ai.support.AiProject;
 import dev.ensemble.support.ApiClient;
 import dev.ensemble.support.TestServer;
 import io.netty.util.concurrent.EventExecutor;
+import io.vertx.core.impl.VertxThread;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -23,13 +27,15 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Figures for docs/benchmarks.md (not a JUnit test): a whole server streams one run's output to
  * ten viewers over the project's live WebSocket channel, as the web app receives it. Prints each
  * viewer's throughput (output characters from subscribing to the run's final status) and the
  * worst lateness of a 5 ms task scheduled on every one of the server's event loops during the
- * transfer. Arguments: megabytes of output (100), viewers (10), rounds (3), and {@code apart} to
+ * transfer, and the longest single dispatch on a loop (its wall time and the CPU time it used).
+ * Arguments: megabytes of output (100), viewers (10), rounds (3), and {@code apart} to
  * run the viewers in a second JVM under {@code nice -n 19}, so that on a small machine their
  * JSON parsing does not take the CPU from the server whose lateness is measured.
  */
@@ -82,15 +88,16 @@ public final class RunStreamBenchmark {
       throw new IllegalStateException("run not started: " + created);
     }
     String runId = created.json().getString("id");
-    try (LagProbe probe = LagProbe.start((VertxInternal) server.app().vertx())) {
+    try (LagProbe probe = LagProbe.start((VertxInternal) server.app().vertx());
+        DispatchProbe dispatches = DispatchProbe.start((VertxInternal) server.app().vertx())) {
       for (Viewer v : all) {
         v.subscribe(runId);
       }
       for (Viewer v : all) {
         v.done.get(10, TimeUnit.MINUTES);
       }
-      System.out.printf("round %d: %s; worst event-loop lag %.1f ms%n", round, summary(all, bytes),
-          probe.worstNanos() / 1e6);
+      System.out.printf("round %d: %s; worst event-loop lag %.1f ms; %s%n", round, summary(all, bytes),
+          probe.worstNanos() / 1e6, dispatches.summary());
     } finally {
       all.forEach(Viewer::close);
     }
@@ -112,14 +119,16 @@ public final class RunStreamBenchmark {
     if (created.status() != 201) {
       throw new IllegalStateException("run not started: " + created);
     }
-    try (LagProbe probe = LagProbe.start((VertxInternal) server.app().vertx())) {
+    try (LagProbe probe = LagProbe.start((VertxInternal) server.app().vertx());
+        DispatchProbe dispatches = DispatchProbe.start((VertxInternal) server.app().vertx())) {
       in.write(created.json().getString("id") + "\n");
       in.flush();
       String result = out.readLine();
       if (result == null || !child.waitFor(60, TimeUnit.SECONDS) || child.exitValue() != 0) {
         throw new IllegalStateException("the viewers' JVM failed");
       }
-      System.out.printf("round %d: %s; worst event-loop lag %.1f ms%n", round, result, probe.worstNanos() / 1e6);
+      System.out.printf("round %d: %s; worst event-loop lag %.1f ms; %s%n", round, result, probe.worstNanos() / 1e6,
+          dispatches.summary());
     }
   }
 
@@ -185,6 +194,120 @@ public final class RunStreamBenchmark {
     @Override
     public void close() {
       tasks.forEach(t -> t.cancel(false));
+    }
+  }
+
+  /**
+   * Measures how long the event loops are blocked in Vert.x's sense — one handler holding the loop
+   * — which lateness alone cannot tell apart from the loop thread waiting for a CPU. A thread samples
+   * every loop's current dispatch (the start time Vert.x's blocked-thread checker reads) every
+   * millisecond and keeps, per dispatch, its wall time and the CPU time the loop thread used in it
+   * (counted from the first sample that saw it, so short by at most one interval). Also counts the
+   * JVM's garbage collections and their time over the transfer.
+   */
+  private static final class DispatchProbe implements AutoCloseable {
+    private static final long SAMPLE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final long BLOCKED_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** With -Dbench.stacks=true, prints a loop's stack when one dispatch passes 10 ms on CPU. */
+    private static final boolean STACKS = Boolean.getBoolean("bench.stacks");
+    private final List<VertxThread> loops;
+    private final Thread sampler;
+    private final long gcCountAtStart;
+    private final long gcMillisAtStart;
+    private volatile boolean stop;
+    private long worstWall;
+    private long worstCpu;
+    private int overWall;
+    private int overCpu;
+
+    private DispatchProbe(List<VertxThread> loops) {
+      this.loops = loops;
+      this.gcCountAtStart = gcCount();
+      this.gcMillisAtStart = gcMillis();
+      this.sampler = new Thread(this::sample, "dispatch-probe");
+      sampler.setDaemon(true);
+      sampler.setPriority(Thread.MAX_PRIORITY);
+    }
+
+    static DispatchProbe start(VertxInternal vertx) throws Exception {
+      List<VertxThread> loops = new ArrayList<>();
+      for (EventExecutor loop : vertx.nettyEventLoopGroup()) {
+        loops.add((VertxThread) loop.submit(Thread::currentThread).get());
+      }
+      DispatchProbe probe = new DispatchProbe(loops);
+      probe.sampler.start();
+      return probe;
+    }
+
+    private void sample() {
+      ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+      int n = loops.size();
+      long[] current = new long[n];
+      long[] cpuAtFirstSight = new long[n];
+      boolean[] countedWall = new boolean[n];
+      boolean[] countedCpu = new boolean[n];
+      while (!stop) {
+        for (int i = 0; i < n; i++) {
+          VertxThread loop = loops.get(i);
+          long started = loop.startTime();
+          if (started == 0) {
+            current[i] = 0;
+            continue;
+          }
+          long used = cpu.getThreadCpuTime(loop.getId());
+          if (started != current[i]) {
+            current[i] = started;
+            cpuAtFirstSight[i] = used;
+            countedWall[i] = false;
+            countedCpu[i] = false;
+            continue;
+          }
+          long wall = System.nanoTime() - started;
+          long onCpu = used - cpuAtFirstSight[i];
+          synchronized (this) {
+            worstWall = Math.max(worstWall, wall);
+            worstCpu = Math.max(worstCpu, onCpu);
+            if (wall > BLOCKED_NANOS && !countedWall[i]) {
+              countedWall[i] = true;
+              overWall++;
+            }
+            if (onCpu > BLOCKED_NANOS && !countedCpu[i]) {
+              countedCpu[i] = true;
+              overCpu++;
+              if (STACKS) {
+                StringBuilder b = new StringBuilder("dispatch over 10 ms on CPU:\n");
+                for (StackTraceElement e : loop.getStackTrace()) {
+                  b.append("    ").append(e).append('\n');
+                }
+                System.err.print(b);
+              }
+            }
+          }
+        }
+        LockSupport.parkNanos(SAMPLE_NANOS);
+      }
+    }
+
+    synchronized String summary() {
+      return String.format("longest dispatch %.1f ms wall (%d over 10 ms), %.1f ms on CPU (%d over 10 ms); "
+              + "GC %d collections, %d ms", worstWall / 1e6, overWall, worstCpu / 1e6, overCpu,
+          gcCount() - gcCountAtStart, gcMillis() - gcMillisAtStart);
+    }
+
+    private static long gcCount() {
+      return ManagementFactory.getGarbageCollectorMXBeans().stream()
+          .mapToLong(GarbageCollectorMXBean::getCollectionCount).sum();
+    }
+
+    private static long gcMillis() {
+      return ManagementFactory.getGarbageCollectorMXBeans().stream()
+          .mapToLong(GarbageCollectorMXBean::getCollectionTime).sum();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      stop = true;
+      sampler.join();
     }
   }
 
