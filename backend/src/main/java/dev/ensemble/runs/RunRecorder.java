@@ -4,9 +4,12 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -19,19 +22,48 @@ import org.slf4j.LoggerFactory;
  */
 public final class RunRecorder implements RunEvents {
   private static final Logger log = LoggerFactory.getLogger(RunRecorder.class);
+  private static final int FINISHED_KEPT = 4096;
 
   private final RunStore store;
   private final Map<UUID, Future<Void>> inserted = new ConcurrentHashMap<>();
   private final Map<UUID, Recording> recordings = new ConcurrentHashMap<>();
+  /** Waiting for runs to be stored; an entry leaves once its run is. */
   private final Map<UUID, Promise<Void>> done = new ConcurrentHashMap<>();
+  /** The runs stored most recently, so that asking after the fact still gets an answer. */
+  private final Set<UUID> finished = Collections.newSetFromMap(new LinkedHashMap<>() {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<UUID, Boolean> eldest) {
+      return size() > FINISHED_KEPT;
+    }
+  });
 
   public RunRecorder(RunStore store) {
     this.store = store;
   }
 
-  /** Completes when the run's end and all its output are stored. */
+  /**
+   * Completes when the run's end and all its output are stored (at once for one of the last
+   * {@value #FINISHED_KEPT} runs stored).
+   */
   public Future<Void> stored(UUID runId) {
-    return done.computeIfAbsent(runId, id -> Promise.promise()).future();
+    Promise<Void> p = done.computeIfAbsent(runId, id -> Promise.promise());
+    if (wasFinished(runId)) {
+      // stored before (or while) this was asked: finish() may have missed the promise
+      p.tryComplete();
+      done.remove(runId, p);
+    }
+    return p.future();
+  }
+
+  /** Runs waited for and not yet stored (a test's view: it must fall back to zero). */
+  int waiting() {
+    return done.size();
+  }
+
+  private boolean wasFinished(UUID runId) {
+    synchronized (finished) {
+      return finished.contains(runId);
+    }
   }
 
   /** Completes when the run's row exists (it may have failed to be stored: then it still completes). */
@@ -70,7 +102,13 @@ public final class RunRecorder implements RunEvents {
           }
           inserted.remove(run.id());
           recordings.remove(run.id());
-          done.computeIfAbsent(run.id(), id -> Promise.promise()).tryComplete();
+          synchronized (finished) {
+            finished.add(run.id()); // first, so that stored() asked from now on answers at once
+          }
+          Promise<Void> waiting = done.remove(run.id());
+          if (waiting != null) {
+            waiting.tryComplete();
+          }
         });
   }
 

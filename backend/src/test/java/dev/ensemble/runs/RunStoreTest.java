@@ -140,6 +140,9 @@ class RunStoreTest {
       assertTrue(supervisor.cancel(blocker.id()));
       await(recorder.stored(blocker.id()));
       assertEquals(RunStatus.CANCELLED, await(store.find(blocker.id())).orElseThrow().status());
+      // Asking again after the fact answers at once, and the recorder keeps no one waiting.
+      assertTrue(recorder.stored(waiting.id()).isComplete());
+      assertEquals(0, recorder.waiting());
     }
   }
 
