@@ -2,8 +2,9 @@
 // server: the owner uploads a file through the file input, drags it into a folder, finds a word
 // in files and opens the result; then goes offline (the status bar says so), types, comes back
 // (the status bar says Saved) and an invited editor in another browser context sees the text.
-// Last, the owner types offline and closes the tab: the edit waits in IndexedDB and reaches the
-// editor when the owner opens the project again online.
+// Then the owner types offline and closes the tab: the edit waits in IndexedDB and reaches the
+// editor when the owner opens the project again online. Last, the owner logs out in another tab
+// and the browser's copy of the documents is gone.
 //
 //   ENSEMBLE_BASE_URL          server to test (default http://127.0.0.1:8080)
 //   ENSEMBLE_SCREENSHOT_FILES  where to save a screenshot of the search results
@@ -260,6 +261,32 @@ async function scenario(browser, people) {
     );
     await waitForSaveState(a.page, 'saved', 'Saved');
   });
+
+  await step(
+    'owner logs out in a second tab: the browser keeps no copy of the documents',
+    async () => {
+      const copies = (page) =>
+        page.evaluate(async () =>
+          (await indexedDB.databases())
+            .map((d) => d.name)
+            .filter((name) => name.startsWith('ensemble-documents')),
+        );
+      assert.equal((await copies(a.page)).length, 1, 'the open project should have its copy');
+      // The project stays open in the first tab, its connection to the copy with it.
+      const account = await openPage(a);
+      await account.goto(`${baseUrl}/account`);
+      await account.getByRole('button', { name: 'Log out' }).click();
+      await account.waitForURL(/\/login/);
+      const deadline = Date.now() + 10_000;
+      let left = await copies(account);
+      while (left.length > 0 && Date.now() < deadline) {
+        await account.waitForTimeout(200);
+        left = await copies(account);
+      }
+      assert.deepEqual(left, [], 'a copy of the documents outlived logging out');
+      await account.close();
+    },
+  );
 }
 
 async function saveFailureScreens(people) {

@@ -1,11 +1,11 @@
 import { Repo } from '@automerge/automerge-repo/slim';
-import { IndexedDBStorageAdapter } from '@automerge/automerge-repo-storage-indexeddb';
 import {
   WebSocketClientAdapter,
   type FromClientMessage,
 } from '@automerge/automerge-repo-network-websocket';
 import { createContext, useContext, useEffect, useState } from 'react';
 import { automergeReady } from './automerge';
+import { documentStorage } from './localCopies';
 import { SyncProgress } from './syncProgress';
 import { trackSaves } from './trackSaves';
 
@@ -24,12 +24,6 @@ export interface RepoState {
 /** How long to wait between reconnection attempts, and before calling a first attempt failed. */
 const RETRY_MS = 2_000;
 const FIRST_CONNECT_MS = 6_000;
-
-/**
- * The IndexedDB database holding this browser's copy of every document it opened, so that edits
- * survive a reload or a closed tab while offline and merge when the socket returns.
- */
-export const DOCUMENT_DATABASE = 'ensemble-documents';
 
 /** The sync endpoint for a project on this page's origin (the session cookie authenticates). */
 export function syncUrl(projectId: string, location: Pick<Location, 'protocol' | 'host'>): string {
@@ -90,9 +84,10 @@ interface Keyed extends RepoState {
 
 /**
  * Opens one automerge-repo `Repo` for the project, connected over a WebSocket to the sync
- * endpoint; closes it (and its socket) when the project changes or the component unmounts.
+ * endpoint and stored in the person's own IndexedDB copy; closes it (and its socket) when the
+ * project changes or the component unmounts.
  */
-export function useRepo(projectId: string): RepoState {
+export function useRepo(projectId: string, userId: string): RepoState {
   const [state, setState] = useState<Keyed | null>(null);
 
   useEffect(() => {
@@ -122,9 +117,7 @@ export function useRepo(projectId: string): RepoState {
         repo = new Repo({
           network: [created],
           // Absent only where there is no IndexedDB (unit tests); documents then live in memory.
-          ...(typeof indexedDB === 'undefined'
-            ? {}
-            : { storage: new IndexedDBStorageAdapter(DOCUMENT_DATABASE) }),
+          ...(typeof indexedDB === 'undefined' ? {} : { storage: documentStorage(userId) }),
         });
         const progress = new SyncProgress();
         stopTracking = trackSaves(repo, created, progress);
@@ -166,7 +159,7 @@ export function useRepo(projectId: string): RepoState {
         }
       }
     };
-  }, [projectId]);
+  }, [projectId, userId]);
 
   if (state?.projectId !== projectId) return { status: 'connecting', repo: null };
   return {

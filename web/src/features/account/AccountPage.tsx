@@ -272,6 +272,10 @@ function LogOut() {
   return (
     <section className="card" aria-labelledby="session">
       <h2 id="session">Session</h2>
+      <p className="muted">
+        Logging out also deletes this browser&apos;s copy of your projects&apos; files. Everything
+        saved to the server stays; edits made offline that have not reached it yet are lost.
+      </p>
       <ErrorAlert error={error} />
       <button type="button" className="button" onClick={() => void run()} disabled={busy}>
         Log out

@@ -8,6 +8,7 @@ import {
   type ReactNode,
 } from 'react';
 import { api, onUnauthorized, toApiError, type ApiError, type User } from '../../api/client';
+import { forgetLocalCopies } from '../../sync/localCopies';
 
 /** Who is using the app, as far as the server has told us. */
 export type SessionState =
@@ -69,6 +70,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     setState((current) => (current.status === 'signedIn' ? { status: 'signedIn', user } : current));
   }, []);
 
+  const userId = state.status === 'signedIn' ? state.user.id : null;
   const logOut = useCallback(async () => {
     try {
       await api.auth.logout();
@@ -76,8 +78,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       // A session that already ended (401) is as logged out as it gets.
       if (toApiError(error).status !== 401) throw error;
     }
+    // Whoever signs in next on this browser must not read, or send on, this person's copies.
+    if (userId) await forgetLocalCopies(userId);
     setState({ status: 'signedOut' });
-  }, []);
+  }, [userId]);
 
   const retry = useCallback(() => {
     setState({ status: 'loading' });

@@ -31,7 +31,7 @@ export interface ProjectIdeProps {
 
 /** The project as a collaborative IDE: live file tree, tabs, editor and who is here. */
 export default function ProjectIde({ project, user }: ProjectIdeProps) {
-  const repo = useRepo(project.id);
+  const repo = useRepo(project.id, user.id);
   const live = useLiveChannel(project.id);
   return (
     <RepoContext.Provider value={repo}>
