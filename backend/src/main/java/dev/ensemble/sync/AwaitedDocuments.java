@@ -27,10 +27,8 @@ final class AwaitedDocuments {
     void available(DocSession session);
   }
 
-  private static final class Waiting {
-    final Set<Waiter> waiters = new LinkedHashSet<>();
-    Future<Bus.Subscription> subscription;
-  }
+  /** The waiters of one document and the node's subscription to its topic. */
+  private record Waiting(Set<Waiter> waiters, Future<Bus.Subscription> subscription) {}
 
   private final Bus bus;
   private final Function<DocumentId, Future<Optional<DocSession>>> find;
@@ -47,11 +45,15 @@ final class AwaitedDocuments {
   void await(DocumentId id, Waiter waiter) {
     Future<Bus.Subscription> subscribed;
     synchronized (byDocument) {
-      Waiting w = byDocument.computeIfAbsent(id, k -> new Waiting());
-      if (!w.waiters.add(waiter) || w.subscription != null) {
-        return; // a wake-up for the others will tell this one too
+      Waiting w = byDocument.get(id);
+      if (w != null) {
+        w.waiters().add(waiter); // the wake-up for the others tells this one too
+        return;
       }
-      subscribed = w.subscription = bus.subscribe(DocRegistry.topic(id), payload -> onEvent(id, payload));
+      subscribed = bus.subscribe(DocRegistry.topic(id), payload -> onEvent(id, payload));
+      Set<Waiter> waiters = new LinkedHashSet<>();
+      waiters.add(waiter);
+      byDocument.put(id, new Waiting(waiters, subscribed));
     }
     // The document may have appeared since the peer was answered: here (the load already woke
     // whoever waited then) or on another node before this subscription began. Look once more.
@@ -63,12 +65,12 @@ final class AwaitedDocuments {
     Future<Bus.Subscription> unused = null;
     synchronized (byDocument) {
       Waiting w = byDocument.get(id);
-      if (w == null || !w.waiters.remove(waiter)) {
+      if (w == null || !w.waiters().remove(waiter)) {
         return;
       }
-      if (w.waiters.isEmpty()) {
+      if (w.waiters().isEmpty()) {
         byDocument.remove(id);
-        unused = w.subscription;
+        unused = w.subscription();
       }
     }
     if (unused != null) {
@@ -85,9 +87,9 @@ final class AwaitedDocuments {
     if (w == null) {
       return;
     }
-    w.subscription.onSuccess(Bus.Subscription::cancel);
+    w.subscription().onSuccess(Bus.Subscription::cancel);
     // Removed from the map, the set is no longer changed by anyone.
-    w.waiters.forEach(waiter -> waiter.available(session));
+    w.waiters().forEach(waiter -> waiter.available(session));
   }
 
   /** Another node stored changes of the document: it exists now (presence and our own notices say nothing). */
