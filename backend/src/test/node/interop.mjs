@@ -1,5 +1,6 @@
 // Stock automerge-repo clients against the Ensemble sync endpoint, driven by SyncInteropTest.
-// Usage: node interop.mjs collaborate | reopen | files | gitPull | twoNodes | redisRestart | typeUntilKilled | flood
+// Usage: node interop.mjs collaborate | reopen | files | gitPull | twoNodes | awaitUnavailable | redisRestart
+//        | typeUntilKilled | flood
 // Settings come from the environment (see SyncInteropTest); the result is one JSON line on stdout.
 import { Repo, cbor } from "@automerge/automerge-repo";
 import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket";
@@ -13,11 +14,21 @@ const env = (name) => {
   return value;
 };
 
-/** A repo with no storage talking to one sync URL; errors the server sends are collected. */
-function client(url) {
+/**
+ * A repo with no storage talking to one sync URL; errors the server sends are collected, and so
+ * are the requests the repo sends. With `offline`, the repo starts without a network and
+ * `connect()` attaches it later.
+ */
+function client(url, { offline = false } = {}) {
   const adapter = new WebSocketClientAdapter(url, 500);
-  const repo = new Repo({ network: [adapter] });
+  const repo = new Repo({ network: offline ? [] : [adapter] });
   const errors = [];
+  const requests = [];
+  const send = adapter.send.bind(adapter);
+  adapter.send = (message) => {
+    if (message.type === "request") requests.push(message.documentId);
+    send(message);
+  };
   const watch = () => {
     const socket = adapter.socket;
     if (!socket || socket.__watched) return;
@@ -29,7 +40,8 @@ function client(url) {
   };
   const timer = setInterval(watch, 5);
   watch();
-  return { repo, errors, stop: () => clearInterval(timer) };
+  const connect = () => repo.networkSubsystem.addNetworkAdapter(adapter);
+  return { repo, errors, requests, connect, stop: () => clearInterval(timer) };
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -292,6 +304,55 @@ async function twoNodes() {
 }
 
 /**
+ * A document that appears after a client was told it is unavailable: B creates it in a repo that
+ * is not connected yet; A (and a viewer, and a client of another project, when given) ask for it
+ * and are told it is unavailable; then B connects. A and the viewer must receive B's text without
+ * asking again; the other project's client must not. B may be on another node than the others.
+ */
+async function awaitUnavailable() {
+  const a = client(env("SYNC_URL_A"));
+  const b = client(env("SYNC_URL_B"), { offline: true });
+  const v = process.env.SYNC_URL_VIEWER ? client(process.env.SYNC_URL_VIEWER) : undefined;
+  const other = process.env.SYNC_URL_OTHER_PROJECT ? client(process.env.SYNC_URL_OTHER_PROJECT) : undefined;
+  const waiting = [a, v, other].filter((c) => c !== undefined);
+  const result = {};
+
+  const created = b.repo.create({ content: "made offline" });
+  const id = created.documentId;
+  const before = await Promise.all(waiting.map((c) => findOrUnavailable(c.repo, created.url)));
+  result.before = before.map((r) => (typeof r === "string" ? r : "found"));
+  const handle = (c) => c.repo.handles[id];
+  result.requestsBefore = waiting.map((c) => c.requests.filter((d) => d === id).length);
+
+  b.connect();
+  await Promise.race([
+    confirmedByServer(b.repo, created),
+    sleep(10_000).then(() => { throw new Error("the server never confirmed B's document"); }),
+  ]);
+  const started = Date.now();
+  await until("A's handle to become ready", () => handle(a).isReady());
+  result.millisToA = Date.now() - started;
+  result.stateOfA = handle(a).state;
+  result.textSeenByA = handle(a).doc().content;
+  if (v) {
+    await until("the viewer's handle to become ready", () => handle(v).isReady());
+    result.textSeenByViewer = handle(v).doc().content;
+  }
+
+  // Syncing goes on: B's next edit reaches A.
+  created.change((d) => A.splice(d, ["content"], 0, 0, "now "));
+  await until("A to receive B's edit", () => handle(a).doc().content === "now made offline");
+  result.textSeenByAAfterEdit = handle(a).doc().content;
+
+  if (other) {
+    await sleep(1_000);
+    result.stateOfOtherProject = handle(other).state;
+  }
+  result.requestsAfter = waiting.map((c) => c.requests.filter((d) => d === id).length);
+  return finish(result, [a, b, ...waiting.slice(1)]);
+}
+
+/**
  * Two clients, one per node, type while the nodes' Redis is killed and started again (by
  * SyncRedisRestartTest, which watches PHASE_DIR): once both hold the document the scenario writes
  * PHASE_DIR/typing and types on both sides until PHASE_DIR/restarted appears, then a little more;
@@ -459,7 +520,9 @@ async function finish(result, clients) {
   process.exit(0);
 }
 
-const scenarios = { collaborate, reopen, files, gitPull, twoNodes, redisRestart, typeUntilKilled, flood };
+const scenarios = {
+  collaborate, reopen, files, gitPull, twoNodes, awaitUnavailable, redisRestart, typeUntilKilled, flood,
+};
 const name = process.argv[2];
 if (!scenarios[name]) {
   console.error(`usage: node interop.mjs ${Object.keys(scenarios).join("|")}`);

@@ -38,7 +38,12 @@ final class DocRegistry implements DocSession.Host {
   private static final CBORMapper CBOR = new CBORMapper();
 
   /** What nodes tell each other about a document: new increments, or presence to relay. */
-  record DocEvent(String node, long seq, byte[] presence) {}
+  record DocEvent(String node, long seq, byte[] presence) {
+    /** New increments (not presence). */
+    boolean isChange() {
+      return presence == null || presence.length == 0;
+    }
+  }
 
   private final Vertx vertx;
   private final DocumentStore store;
@@ -50,6 +55,7 @@ final class DocRegistry implements DocSession.Host {
   private final Map<DocumentId, Bus.Subscription> subscriptions = new ConcurrentHashMap<>();
   private final List<java.util.function.Consumer<DocumentId>> changeListeners =
       new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final AwaitedDocuments awaited;
   /** Loaded sessions without a peer, least recently used first (guarded by itself). */
   private final LinkedHashMap<DocumentId, DocSession> idle = new LinkedHashMap<>(64, 0.75f, true);
 
@@ -66,11 +72,16 @@ final class DocRegistry implements DocSession.Host {
       return t;
     };
     this.pool = Executors.newFixedThreadPool(settings.documentThreads(), threads);
-    // Notices may have been lost: every loaded document reads what other nodes stored meanwhile.
-    bus.onGap(() -> sessions.values().stream()
-        .filter(Future::succeeded)
-        .flatMap(f -> f.result().stream())
-        .forEach(s -> s.changedElsewhere(Long.MAX_VALUE)));
+    this.awaited = new AwaitedDocuments(bus, this::find);
+    // Notices may have been lost: every loaded document reads what other nodes stored meanwhile,
+    // and every awaited one is looked for again.
+    bus.onGap(() -> {
+      sessions.values().stream()
+          .filter(Future::succeeded)
+          .flatMap(f -> f.result().stream())
+          .forEach(s -> s.changedElsewhere(Long.MAX_VALUE));
+      awaited.lookAgainForAll();
+    });
   }
 
   /** Documents in memory on this node (loaded or loading). */
@@ -100,10 +111,25 @@ final class DocRegistry implements DocSession.Host {
       f.onComplete(ar -> {
         if (ar.failed() || ar.result().isEmpty()) {
           sessions.remove(id, f);
+        } else {
+          awaited.loaded(ar.result().get());
         }
       });
     }
     return f;
+  }
+
+  /**
+   * Remembers that the waiter was told the document is unavailable; it is told once the document
+   * is loaded on this node or another node stores it.
+   */
+  void await(DocumentId id, AwaitedDocuments.Waiter waiter) {
+    awaited.await(id, waiter);
+  }
+
+  /** The waiter no longer waits for the document. */
+  void stopAwaiting(DocumentId id, AwaitedDocuments.Waiter waiter) {
+    awaited.stopAwaiting(id, waiter);
   }
 
   /** The document's session, creating the document in the project when it does not exist. */
@@ -163,22 +189,27 @@ final class DocRegistry implements DocSession.Host {
     return promise.future();
   }
 
-  private void onEvent(DocumentId id, byte[] payload) {
-    DocEvent event;
+  /** A bus message about the document; empty (and logged) when unreadable. */
+  static Optional<DocEvent> readEvent(DocumentId id, byte[] payload) {
     try {
-      event = CBOR.readValue(payload, DocEvent.class);
+      return Optional.of(CBOR.readValue(payload, DocEvent.class));
     } catch (IOException e) {
       log.warn("unreadable bus event for {}", id);
+      return Optional.empty();
+    }
+  }
+
+  private void onEvent(DocumentId id, byte[] payload) {
+    Optional<DocEvent> read = readEvent(id, payload);
+    if (read.isEmpty() || read.get().node().equals(bus.nodeId())) {
       return;
     }
-    if (event.node().equals(bus.nodeId())) {
-      return;
-    }
+    DocEvent event = read.get();
     Optional<DocSession> session = loaded(id);
     if (session.isEmpty()) {
       return;
     }
-    if (event.presence() != null && event.presence().length > 0) {
+    if (!event.isChange()) {
       try {
         WireMessage m = WireCodec.decode(event.presence());
         if (m instanceof Ephemeral e) {
@@ -217,7 +248,7 @@ final class DocRegistry implements DocSession.Host {
     }
   }
 
-  private static String topic(DocumentId id) {
+  static String topic(DocumentId id) {
     return "doc:" + id.uuid();
   }
 

@@ -175,6 +175,29 @@ final class DocSession {
         });
   }
 
+  /**
+   * Starts syncing a peer that was told this document was unavailable, as if it had asked again:
+   * it is sent the document's heads now, or with the first durable change when there is none yet,
+   * and every change from then on. Runs {@code ifClosed} when the session has closed.
+   */
+  void offer(Peer peer, Runnable ifClosed) {
+    exec.execute(() -> {
+      if (closed) {
+        ifClosed.run();
+        return;
+      }
+      if (states.containsKey(peer)) {
+        return; // it asked again meanwhile and is syncing already
+      }
+      attach(peer);
+      // While a batch is being stored the heads run ahead of the store; its completion pushes to
+      // every peer, this one included.
+      if (!persisting && doc.getHeads().length > 0) {
+        sendSync(peer);
+      }
+    });
+  }
+
   /** Relays presence to the other peers of this document, never back to its sender. */
   void relay(Peer from, Ephemeral message) {
     for (Peer p : peers) {

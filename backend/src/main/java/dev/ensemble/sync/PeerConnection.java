@@ -17,6 +17,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -28,9 +30,11 @@ import org.slf4j.LoggerFactory;
  * One authenticated WebSocket, scoped to one project: decodes frames, checks them against the
  * connection (joined, sender, project, size, how many documents) and hands them to documents;
  * encodes and writes what documents send back, dropping the connection when it reads too slowly.
- * Everything except {@link #send} and {@link #processed} runs on the socket's event loop.
+ * Documents it was told are unavailable are awaited and synced once they appear.
+ * Everything except {@link #send}, {@link #processed} and {@link #available} runs on the socket's
+ * event loop.
  */
-final class PeerConnection implements Peer {
+final class PeerConnection implements Peer, AwaitedDocuments.Waiter {
   private static final Logger log = LoggerFactory.getLogger(PeerConnection.class);
   /** Close codes (RFC 6455). */
   private static final short POLICY_VIOLATION = 1008;
@@ -46,6 +50,8 @@ final class PeerConnection implements Peer {
   private final String userName;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final Set<DocumentId> documents = new HashSet<>();
+  /** Documents the peer was told are unavailable, oldest first; at most maxAwaitedDocuments. */
+  private final LinkedHashSet<DocumentId> awaited = new LinkedHashSet<>();
 
   private volatile boolean closed;
   private volatile String remotePeerId = "";
@@ -246,12 +252,12 @@ final class PeerConnection implements Peer {
                       } else if (ar.failed()) {
                         processed();
                         log.error("loading document {} failed", id, ar.cause());
-                        unavailable(id);
+                        unavailableForNow(id);
                       } else if (ar.result().isPresent()) {
                         deliver(ar.result().get(), message);
                       } else if (!offers) {
                         processed();
-                        unavailable(id);
+                        unavailableForNow(id);
                       } else if (!mayWrite()) {
                         processed();
                         send(new WireMessage.Error(registry.serverPeerId(), remotePeerId,
@@ -267,7 +273,7 @@ final class PeerConnection implements Peer {
                                             processed();
                                             if (created.failed()) {
                                               log.error("creating document {} failed", id, created.cause());
-                                              unavailable(id);
+                                              unavailableForNow(id);
                                             }
                                           } else {
                                             deliver(created.result(), message);
@@ -310,6 +316,52 @@ final class PeerConnection implements Peer {
 
   private void unavailable(DocumentId id) {
     send(new DocUnavailable(registry.serverPeerId(), remotePeerId, id));
+  }
+
+  /**
+   * Tells the peer the document is unavailable and remembers that it asked: once the document
+   * appears the peer is synced it as if it had asked again, as automerge-repo's own server does (a
+   * stock client never asks again by itself). Beyond the limit the oldest is forgotten.
+   */
+  private void unavailableForNow(DocumentId id) {
+    unavailable(id);
+    if (closed || settings.maxAwaitedDocuments() == 0) {
+      return;
+    }
+    if (awaited.remove(id)) {
+      awaited.add(id); // asked again: now the most recent
+      return;
+    }
+    awaited.add(id);
+    registry.await(id, this);
+    if (awaited.size() > settings.maxAwaitedDocuments()) {
+      Iterator<DocumentId> oldest = awaited.iterator();
+      DocumentId forgotten = oldest.next();
+      oldest.remove();
+      registry.stopAwaiting(forgotten, this);
+    }
+  }
+
+  @Override
+  public void available(DocSession session) {
+    onContext(() -> {
+      if (!closed && awaited.remove(session.id()) && session.projectId().equals(projectId)) {
+        offer(session);
+      }
+    });
+  }
+
+  /** Starts syncing the document, or its successor when the session was evicted meanwhile. */
+  private void offer(DocSession session) {
+    session.offer(this, () -> onContext(() -> {
+      if (!closed) {
+        registry.find(session.id()).onSuccess(found -> onContext(() -> {
+          if (!closed && found.isPresent() && found.get().projectId().equals(projectId)) {
+            offer(found.get());
+          }
+        }));
+      }
+    }));
   }
 
   // ---- outbound ------------------------------------------------------------------------------
@@ -358,6 +410,10 @@ final class PeerConnection implements Peer {
     closed = true;
     vertx.cancelTimer(joinTimer);
     vertx.cancelTimer(keepAliveTimer);
+    for (DocumentId id : awaited) {
+      registry.stopAwaiting(id, this);
+    }
+    awaited.clear();
     for (DocumentId id : documents) {
       registry.loaded(id).ifPresent(s -> s.detach(this));
     }

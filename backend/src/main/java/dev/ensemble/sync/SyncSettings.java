@@ -32,6 +32,8 @@ import java.util.Map;
  * @param maxMessagesPerSecond inbound messages one connection may send per second, sustained
  * @param messageBurst inbound messages one connection may send at once above the sustained rate;
  *     a connection that exceeds both gets an {@code error} and is closed (a flood)
+ * @param maxAwaitedDocuments documents one connection was told are unavailable and is remembered
+ *     for, to be synced when they appear; beyond it the oldest is forgotten (0: none is remembered)
  */
 public record SyncSettings(
     int maxMessageBytes,
@@ -49,7 +51,8 @@ public record SyncSettings(
     int maxIdleDocuments,
     Duration replyWait,
     int maxMessagesPerSecond,
-    int messageBurst) {
+    int messageBurst,
+    int maxAwaitedDocuments) {
 
   public static SyncSettings defaults() {
     return fromEnv(Map.of());
@@ -80,14 +83,16 @@ public record SyncSettings(
         e.integer("ENSEMBLE_SYNC_MAX_IDLE_DOCUMENTS", 256, 1, 10_000_000),
         Duration.ofMillis(e.integer("ENSEMBLE_SYNC_REPLY_WAIT_MS", 1_000, 1, 600_000)),
         e.integer("ENSEMBLE_SYNC_MAX_MESSAGES_PER_SECOND", 500, 1, 10_000_000),
-        e.integer("ENSEMBLE_SYNC_MESSAGE_BURST", 1_000, 1, 100_000_000));
+        e.integer("ENSEMBLE_SYNC_MESSAGE_BURST", 1_000, 1, 100_000_000),
+        e.integer("ENSEMBLE_SYNC_MAX_AWAITED_DOCUMENTS", 256, 0, 10_000_000));
   }
 
   public SyncSettings {
     if (maxMessageBytes < 1024 || maxOutboundBytes < maxMessageBytes || maxInFlight < 2
         || maxDocumentsPerConnection < 1 || documentThreads < 1 || compactionMinBytes < 0
         || maxFileBytes < 1 || maxPathLength < 1 || maxPathDepth < 1 || maxIdleDocuments < 1
-        || replyWait.isNegative() || replyWait.isZero() || maxMessagesPerSecond < 1 || messageBurst < 1) {
+        || replyWait.isNegative() || replyWait.isZero() || maxMessagesPerSecond < 1 || messageBurst < 1
+        || maxAwaitedDocuments < 0) {
       throw new IllegalArgumentException("invalid sync settings");
     }
   }
@@ -103,31 +108,31 @@ public record SyncSettings(
   public SyncSettings withMaxMessageBytes(int bytes) {
     return new SyncSettings(bytes, Math.max(bytes, maxOutboundBytes), maxInFlight, maxDocumentsPerConnection,
         joinTimeout, keepAlive, idleEviction, compactionMinBytes, documentThreads, maxFileBytes, maxPathLength,
-        maxPathDepth, maxIdleDocuments, replyWait, maxMessagesPerSecond, messageBurst);
+        maxPathDepth, maxIdleDocuments, replyWait, maxMessagesPerSecond, messageBurst, maxAwaitedDocuments);
   }
 
   public SyncSettings withIdleEviction(Duration idle) {
     return new SyncSettings(maxMessageBytes, maxOutboundBytes, maxInFlight, maxDocumentsPerConnection,
         joinTimeout, keepAlive, idle, compactionMinBytes, documentThreads, maxFileBytes, maxPathLength, maxPathDepth,
-        maxIdleDocuments, replyWait, maxMessagesPerSecond, messageBurst);
+        maxIdleDocuments, replyWait, maxMessagesPerSecond, messageBurst, maxAwaitedDocuments);
   }
 
   public SyncSettings withCompactionMinBytes(long bytes) {
     return new SyncSettings(maxMessageBytes, maxOutboundBytes, maxInFlight, maxDocumentsPerConnection,
         joinTimeout, keepAlive, idleEviction, bytes, documentThreads, maxFileBytes, maxPathLength, maxPathDepth,
-        maxIdleDocuments, replyWait, maxMessagesPerSecond, messageBurst);
+        maxIdleDocuments, replyWait, maxMessagesPerSecond, messageBurst, maxAwaitedDocuments);
   }
 
   public SyncSettings withMaxIdleDocuments(int documents) {
     return new SyncSettings(maxMessageBytes, maxOutboundBytes, maxInFlight, maxDocumentsPerConnection,
         joinTimeout, keepAlive, idleEviction, compactionMinBytes, documentThreads, maxFileBytes, maxPathLength,
-        maxPathDepth, documents, replyWait, maxMessagesPerSecond, messageBurst);
+        maxPathDepth, documents, replyWait, maxMessagesPerSecond, messageBurst, maxAwaitedDocuments);
   }
 
   public SyncSettings withMessageRate(int perSecond, int burst) {
     return new SyncSettings(maxMessageBytes, maxOutboundBytes, maxInFlight, maxDocumentsPerConnection,
         joinTimeout, keepAlive, idleEviction, compactionMinBytes, documentThreads, maxFileBytes, maxPathLength,
-        maxPathDepth, maxIdleDocuments, replyWait, perSecond, burst);
+        maxPathDepth, maxIdleDocuments, replyWait, perSecond, burst, maxAwaitedDocuments);
   }
 
   /** Integer variables with a range; blank counts as unset. */

@@ -7,6 +7,7 @@ import dev.ensemble.config.DatabaseUrl;
 import dev.ensemble.support.ApiClient;
 import dev.ensemble.support.TestDatabase;
 import dev.ensemble.support.TestServer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,6 +19,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -34,6 +36,8 @@ class SyncInteropTest {
   private static TestServer server;
   private static String project;
   private static String otherProject;
+  /** A project of its own for documents that appear late (the collaborate test counts documents). */
+  private static String lateProject;
   private static String aliceToken;
   private static String bobToken;
   private static String vicToken;
@@ -53,6 +57,9 @@ class SyncInteropTest {
     otherProject = created(alice.post("/api/projects", new JsonObject().put("name", "private"))).getString("id");
     created(alice.post("/api/projects/" + project + "/members", new JsonObject().put("username", "bob").put("role", "editor")));
     created(alice.post("/api/projects/" + project + "/members", new JsonObject().put("username", "vic").put("role", "viewer")));
+    lateProject = created(alice.post("/api/projects", new JsonObject().put("name", "late"))).getString("id");
+    created(alice.post("/api/projects/" + lateProject + "/members", new JsonObject().put("username", "bob").put("role", "editor")));
+    created(alice.post("/api/projects/" + lateProject + "/members", new JsonObject().put("username", "vic").put("role", "viewer")));
     aliceToken = token(alice);
     bobToken = token(bob);
     vicToken = token(vic);
@@ -96,6 +103,24 @@ class SyncInteropTest {
     JsonObject after = NodeScenario.run("reopen", Map.of("SYNC_URL_B", syncUrl(project, bobToken), "DOC_URL", url));
     assertEquals("hello world", after.getString("text"), "the document is back after a restart");
     assertEquals("hello world!", after.getString("textAfterEdit"));
+  }
+
+  @Test
+  void aClientToldADocumentIsUnavailableReceivesItOnceItAppears() {
+    JsonObject r = NodeScenario.run("awaitUnavailable", Map.of(
+        "SYNC_URL_A", syncUrl(lateProject, aliceToken),
+        "SYNC_URL_B", syncUrl(lateProject, bobToken),
+        "SYNC_URL_VIEWER", syncUrl(lateProject, vicToken),
+        "SYNC_URL_OTHER_PROJECT", syncUrl(otherProject, aliceToken)));
+
+    assertEquals(new JsonArray(List.of("unavailable", "unavailable", "unavailable")), r.getJsonArray("before"),
+        "nobody has the document before B connects: " + r);
+    assertEquals("ready", r.getString("stateOfA"), "A's unavailable handle becomes ready: " + r);
+    assertEquals("made offline", r.getString("textSeenByA"));
+    assertEquals("made offline", r.getString("textSeenByViewer"), "viewers are synced too");
+    assertEquals("now made offline", r.getString("textSeenByAAfterEdit"), "and A keeps syncing it");
+    assertEquals("unavailable", r.getString("stateOfOtherProject"), "another project's connection gets nothing");
+    assertEquals(r.getJsonArray("requestsBefore"), r.getJsonArray("requestsAfter"), "nobody asked again: " + r);
   }
 
   @Test

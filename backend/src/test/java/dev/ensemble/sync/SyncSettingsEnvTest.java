@@ -30,6 +30,7 @@ class SyncSettingsEnvTest {
     assertEquals(Duration.ofSeconds(1), s.replyWait());
     assertEquals(500, s.maxMessagesPerSecond());
     assertEquals(1_000, s.messageBurst());
+    assertEquals(256, s.maxAwaitedDocuments());
     assertEquals(s, SyncSettings.defaults());
   }
 
@@ -51,9 +52,10 @@ class SyncSettingsEnvTest {
         Map.entry("ENSEMBLE_SYNC_MAX_IDLE_DOCUMENTS", "7"),
         Map.entry("ENSEMBLE_SYNC_REPLY_WAIT_MS", "250"),
         Map.entry("ENSEMBLE_SYNC_MAX_MESSAGES_PER_SECOND", "40"),
-        Map.entry("ENSEMBLE_SYNC_MESSAGE_BURST", "90")));
+        Map.entry("ENSEMBLE_SYNC_MESSAGE_BURST", "90"),
+        Map.entry("ENSEMBLE_SYNC_MAX_AWAITED_DOCUMENTS", "0")));
     assertEquals(new SyncSettings(2048, 4096, 8, 3, Duration.ofMillis(500), Duration.ofMillis(700),
-        Duration.ofMillis(50), 0, 3, 1000, 64, 4, 7, Duration.ofMillis(250), 40, 90), s);
+        Duration.ofMillis(50), 0, 3, 1000, 64, 4, 7, Duration.ofMillis(250), 40, 90, 0), s);
   }
 
   @Test
@@ -68,6 +70,7 @@ class SyncSettingsEnvTest {
     assertBad("ENSEMBLE_SYNC_MAX_MESSAGES_PER_SECOND", "0");
     assertBad("ENSEMBLE_SYNC_MESSAGE_BURST", "lots");
     assertBad("ENSEMBLE_SYNC_MAX_FILE_BYTES", "99999999999");
+    assertBad("ENSEMBLE_SYNC_MAX_AWAITED_DOCUMENTS", "-1");
     ConfigException e = assertThrows(ConfigException.class, () -> SyncSettings.fromEnv(Map.of(
         "ENSEMBLE_SYNC_MAX_MESSAGE_BYTES", "65536", "ENSEMBLE_SYNC_MAX_OUTBOUND_BYTES", "4096")));
     assertTrue(e.getMessage().startsWith("ENSEMBLE_SYNC_MAX_OUTBOUND_BYTES"), e.getMessage());
