@@ -35,6 +35,8 @@ public final class RedisBus implements Bus {
   private final String nodeId = UUID.randomUUID().toString();
   private final Map<String, List<Consumer<byte[]>>> topics = new ConcurrentHashMap<>();
   private final List<Runnable> gapListeners = new CopyOnWriteArrayList<>();
+  /** Held while deciding and sending SUBSCRIBE/UNSUBSCRIBE, and while a new subscriber takes over. */
+  private final Object following = new Object();
   private volatile RedisConnection subscriber;
   private volatile boolean closed;
 
@@ -63,28 +65,41 @@ public final class RedisBus implements Bus {
 
   @Override
   public Future<Subscription> subscribe(String topic, Consumer<byte[]> handler) {
-    List<Consumer<byte[]>> handlers = topics.computeIfAbsent(topic, t -> new CopyOnWriteArrayList<>());
-    handlers.add(handler);
-    RedisConnection conn = subscriber;
-    // Subscribing again is harmless; when disconnected, the reconnect subscribes every topic.
-    Future<Void> subscribed = conn == null
-        ? Future.succeededFuture()
-        : conn.send(Request.cmd(Command.SUBSCRIBE).arg(PREFIX + topic)).<Void>mapEmpty()
-            .recover(e -> {
-              log.warn("subscribing to {} failed: {}", topic, e.toString());
-              return Future.succeededFuture(); // the reconnect will subscribe it
-            });
+    // Added inside compute: a cancel emptying the topic's list at this moment cannot drop it.
+    topics.compute(topic, (t, list) -> {
+      List<Consumer<byte[]>> handlers = list == null ? new CopyOnWriteArrayList<>() : list;
+      handlers.add(handler);
+      return handlers;
+    });
+    Future<Void> subscribed = follow(topic).recover(e -> {
+      log.warn("subscribing to {} failed: {}", topic, e.toString());
+      return Future.succeededFuture(); // the reconnect will subscribe it
+    });
     return subscribed.map(v -> () -> {
       boolean last = topics.computeIfPresent(topic, (t, list) -> {
         list.remove(handler);
         return list.isEmpty() ? null : list;
       }) == null;
-      RedisConnection c = subscriber;
-      if (last && c != null) {
-        return c.send(Request.cmd(Command.UNSUBSCRIBE).arg(PREFIX + topic)).<Void>mapEmpty().otherwiseEmpty();
-      }
-      return Future.<Void>succeededFuture();
+      return last ? follow(topic).otherwiseEmpty() : Future.<Void>succeededFuture();
     });
+  }
+
+  /**
+   * Tells Redis whether this node listens to the topic, as it stands when the command is sent:
+   * with handlers SUBSCRIBE, without UNSUBSCRIBE. Deciding and sending under one lock keeps the
+   * commands in the order of the decisions, so the last one sent matches the last change (a
+   * cancel deciding to unsubscribe can no longer overtake a subscribe that came after it).
+   * Subscribing twice is harmless; when disconnected, the reconnect subscribes every topic.
+   */
+  private Future<Void> follow(String topic) {
+    synchronized (following) {
+      RedisConnection c = subscriber;
+      if (c == null) {
+        return Future.succeededFuture();
+      }
+      Command command = topics.containsKey(topic) ? Command.SUBSCRIBE : Command.UNSUBSCRIBE;
+      return c.send(Request.cmd(command).arg(PREFIX + topic)).mapEmpty();
+    }
   }
 
   @Override
@@ -113,10 +128,14 @@ public final class RedisBus implements Bus {
         all = conn.send(sub).mapEmpty();
       }
       return all.onSuccess(v -> {
-        subscriber = conn;
-        // Topics subscribed to while this connection was being set up.
-        topics.keySet().stream().filter(t -> !wanted.contains(t))
-            .forEach(t -> conn.send(Request.cmd(Command.SUBSCRIBE).arg(PREFIX + t)));
+        synchronized (following) {
+          subscriber = conn;
+          // Topics taken up or given up while this connection was being set up.
+          topics.keySet().stream().filter(t -> !wanted.contains(t))
+              .forEach(t -> conn.send(Request.cmd(Command.SUBSCRIBE).arg(PREFIX + t)));
+          wanted.stream().filter(t -> !topics.containsKey(t))
+              .forEach(t -> conn.send(Request.cmd(Command.UNSUBSCRIBE).arg(PREFIX + t)));
+        }
       }).onFailure(e -> conn.close());
     });
   }

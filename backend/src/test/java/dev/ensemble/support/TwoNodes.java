@@ -2,18 +2,10 @@ package dev.ensemble.support;
 
 import dev.ensemble.config.DatabaseUrl;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * Two Ensemble nodes on one fresh PostgreSQL database, sharing a real Redis: 127.0.0.1:6379 when
@@ -22,15 +14,13 @@ import org.junit.jupiter.api.Assumptions;
  */
 public final class TwoNodes implements AutoCloseable {
   private final DatabaseUrl db;
-  private final int redisPort;
-  private Process ownRedis;
+  private final TestRedis redis;
   private final TestServer a;
   private final TestServer b;
 
-  private TwoNodes(DatabaseUrl db, int redisPort, Process ownRedis, TestServer a, TestServer b) {
+  private TwoNodes(DatabaseUrl db, TestRedis redis, TestServer a, TestServer b) {
     this.db = db;
-    this.redisPort = redisPort;
-    this.ownRedis = ownRedis;
+    this.redis = redis;
     this.a = a;
     this.b = b;
   }
@@ -42,16 +32,7 @@ public final class TwoNodes implements AutoCloseable {
 
   /** Starts both nodes with these ENSEMBLE_* settings added. */
   public static TwoNodes start(String what, Map<String, String> overrides) throws Exception {
-    Process[] started = new Process[1];
-    Optional<Integer> port = redisPort(started);
-    if (port.isEmpty()) {
-      String why = "no Redis at 127.0.0.1:6379 and no redis-server on the PATH";
-      if ("true".equalsIgnoreCase(System.getenv("ENSEMBLE_REQUIRE_REDIS"))) {
-        throw new AssertionError(why + " (ENSEMBLE_REQUIRE_REDIS=true)");
-      }
-      Assumptions.abort(why + ": skipping " + what);
-    }
-    return on(port.get(), started[0], overrides);
+    return on(TestRedis.shared(what), overrides);
   }
 
   /**
@@ -60,22 +41,12 @@ public final class TwoNodes implements AutoCloseable {
    * unless ENSEMBLE_REQUIRE_REDIS=true.
    */
   public static TwoNodes startWithOwnRedis(String what, Map<String, String> overrides) throws Exception {
-    int port = TestServer.freePort();
-    Optional<Process> redis = startRedis(port);
-    if (redis.isEmpty()) {
-      String why = "no redis-server on the PATH";
-      if ("true".equalsIgnoreCase(System.getenv("ENSEMBLE_REQUIRE_REDIS"))) {
-        throw new AssertionError(why + " (ENSEMBLE_REQUIRE_REDIS=true)");
-      }
-      Assumptions.abort(why + ": skipping " + what);
-    }
-    return on(port, redis.get(), overrides);
+    return on(TestRedis.own(what), overrides);
   }
 
-  private static TwoNodes on(int port, Process ownRedis, Map<String, String> overrides) throws Exception {
+  private static TwoNodes on(TestRedis redis, Map<String, String> overrides) throws Exception {
     DatabaseUrl db = TestDatabase.fresh();
-    String redisUrl = "redis://127.0.0.1:" + port;
-    return new TwoNodes(db, port, ownRedis, node(db, redisUrl, overrides), node(db, redisUrl, overrides));
+    return new TwoNodes(db, redis, node(db, redis.url(), overrides), node(db, redis.url(), overrides));
   }
 
   /**
@@ -83,17 +54,12 @@ public final class TwoNodes implements AutoCloseable {
    * {@code downMillis} and starts a new, empty one on the same port.
    */
   public void killAndRestartRedis(long downMillis) throws Exception {
-    if (ownRedis == null) {
-      throw new IllegalStateException("these nodes share a Redis that this test did not start");
-    }
-    ownRedis.destroyForcibly().waitFor();
-    Thread.sleep(downMillis);
-    ownRedis = startRedis(redisPort).orElseThrow(() -> new AssertionError("redis-server did not start again"));
+    redis.killAndRestart(downMillis);
   }
 
   /** The port of the Redis both nodes share. */
   public int redisPort() {
-    return redisPort;
+    return redis.port();
   }
 
   public TestServer a() {
@@ -118,9 +84,7 @@ public final class TwoNodes implements AutoCloseable {
     a.close();
     b.close();
     TestDatabase.drop(db);
-    if (ownRedis != null) {
-      ownRedis.destroy();
-    }
+    redis.close();
   }
 
   private static TestServer node(DatabaseUrl db, String redisUrl, Map<String, String> overrides) throws IOException {
@@ -132,52 +96,5 @@ public final class TwoNodes implements AutoCloseable {
     env.put("ENSEMBLE_REDIS_URL", redisUrl);
     env.putAll(overrides);
     return TestServer.startWith(env, dataDir);
-  }
-
-  /** The port of a Redis that answers PING: the usual one, or one we start (returned in started[0]). */
-  private static Optional<Integer> redisPort(Process[] started) throws InterruptedException {
-    if (pings(6379)) {
-      return Optional.of(6379);
-    }
-    int port = TestServer.freePort();
-    Optional<Process> redis = startRedis(port);
-    redis.ifPresent(p -> started[0] = p);
-    return redis.map(p -> port);
-  }
-
-  /** A redis-server on {@code port} that answers PING, or empty when none can be started. */
-  private static Optional<Process> startRedis(int port) throws InterruptedException {
-    Process redis;
-    try {
-      redis = new ProcessBuilder(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-          "--save", "", "--appendonly", "no"))
-          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-    } catch (IOException e) {
-      return Optional.empty();
-    }
-    for (int i = 0; i < 100; i++) {
-      if (pings(port)) {
-        return Optional.of(redis);
-      }
-      Thread.sleep(50);
-    }
-    redis.destroy();
-    return Optional.empty();
-  }
-
-  private static boolean pings(int port) {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("127.0.0.1", port), 300);
-      s.setSoTimeout(1000);
-      OutputStream out = s.getOutputStream();
-      out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      InputStream in = s.getInputStream();
-      byte[] buf = new byte[7];
-      int n = in.readNBytes(buf, 0, 7);
-      return new String(buf, 0, n, StandardCharsets.US_ASCII).startsWith("+PONG");
-    } catch (IOException e) {
-      return false;
-    }
   }
 }
