@@ -23,13 +23,16 @@ import org.junit.jupiter.api.Assumptions;
 public final class TwoNodes implements AutoCloseable {
   private final DatabaseUrl db;
   private final int redisPort;
+  private final Map<String, String> overrides;
   private Process ownRedis;
   private final TestServer a;
   private final TestServer b;
 
-  private TwoNodes(DatabaseUrl db, int redisPort, Process ownRedis, TestServer a, TestServer b) {
+  private TwoNodes(DatabaseUrl db, int redisPort, Map<String, String> overrides, Process ownRedis, TestServer a,
+      TestServer b) {
     this.db = db;
     this.redisPort = redisPort;
+    this.overrides = overrides;
     this.ownRedis = ownRedis;
     this.a = a;
     this.b = b;
@@ -74,8 +77,16 @@ public final class TwoNodes implements AutoCloseable {
 
   private static TwoNodes on(int port, Process ownRedis, Map<String, String> overrides) throws Exception {
     DatabaseUrl db = TestDatabase.fresh();
-    String redisUrl = "redis://127.0.0.1:" + port;
-    return new TwoNodes(db, port, ownRedis, node(db, redisUrl, overrides), node(db, redisUrl, overrides));
+    return new TwoNodes(db, port, overrides, ownRedis, node(db, port, overrides), node(db, port, overrides));
+  }
+
+  /**
+   * Starts one more node on the same database and Redis, with the same settings, in a JVM of its
+   * own: one that {@link NodeProcess#kill} can make vanish without a word.
+   */
+  public NodeProcess startProcessNode() throws IOException, InterruptedException {
+    Map<String, String> env = env(db, redisPort, overrides);
+    return NodeProcess.start(env, Path.of(env.get("ENSEMBLE_DATA_DIR")));
   }
 
   /**
@@ -83,11 +94,21 @@ public final class TwoNodes implements AutoCloseable {
    * {@code downMillis} and starts a new, empty one on the same port.
    */
   public void killAndRestartRedis(long downMillis) throws Exception {
+    killRedis();
+    Thread.sleep(downMillis);
+    restartRedis();
+  }
+
+  /** Kills this test's own Redis with SIGKILL; until {@link #restartRedis}, the bus is down. */
+  public void killRedis() throws InterruptedException {
     if (ownRedis == null) {
       throw new IllegalStateException("these nodes share a Redis that this test did not start");
     }
     ownRedis.destroyForcibly().waitFor();
-    Thread.sleep(downMillis);
+  }
+
+  /** Starts a new, empty Redis on the port of the one {@link #killRedis} killed. */
+  public void restartRedis() throws InterruptedException {
     ownRedis = startRedis(redisPort).orElseThrow(() -> new AssertionError("redis-server did not start again"));
   }
 
@@ -123,15 +144,20 @@ public final class TwoNodes implements AutoCloseable {
     }
   }
 
-  private static TestServer node(DatabaseUrl db, String redisUrl, Map<String, String> overrides) throws IOException {
-    Path dataDir = Files.createTempDirectory("ensemble-node");
+  private static TestServer node(DatabaseUrl db, int redisPort, Map<String, String> overrides) throws IOException {
+    Map<String, String> env = env(db, redisPort, overrides);
+    return TestServer.startWith(env, Path.of(env.get("ENSEMBLE_DATA_DIR")));
+  }
+
+  /** A node's settings: its own port and data directory, the shared database and Redis, then the overrides. */
+  private static Map<String, String> env(DatabaseUrl db, int redisPort, Map<String, String> overrides) throws IOException {
     Map<String, String> env = new HashMap<>();
     env.put("ENSEMBLE_HTTP_PORT", Integer.toString(TestServer.freePort()));
-    env.put("ENSEMBLE_DATA_DIR", dataDir.toString());
+    env.put("ENSEMBLE_DATA_DIR", Files.createTempDirectory("ensemble-node").toString());
     env.put("ENSEMBLE_DATABASE_URL", TestDatabase.urlOf(db));
-    env.put("ENSEMBLE_REDIS_URL", redisUrl);
+    env.put("ENSEMBLE_REDIS_URL", "redis://127.0.0.1:" + redisPort);
     env.putAll(overrides);
-    return TestServer.startWith(env, dataDir);
+    return env;
   }
 
   /** The port of a Redis that answers PING: the usual one, or one we start (returned in started[0]). */
