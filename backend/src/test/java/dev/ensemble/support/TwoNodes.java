@@ -80,6 +80,13 @@ public final class TwoNodes implements AutoCloseable {
     return new TwoNodes(db, port, overrides, ownRedis, node(db, port, overrides), node(db, port, overrides));
   }
 
+  /** Starts one more node in this JVM on the same database and Redis, with these settings added; the caller closes it. */
+  public TestServer startNode(Map<String, String> extra) throws IOException {
+    Map<String, String> env = env(db, redisPort, overrides);
+    env.putAll(extra);
+    return TestServer.startWith(env, Path.of(env.get("ENSEMBLE_DATA_DIR")));
+  }
+
   /**
    * Starts one more node on the same database and Redis, with the same settings, in a JVM of its
    * own: one that {@link NodeProcess#kill} can make vanish without a word.
@@ -94,21 +101,11 @@ public final class TwoNodes implements AutoCloseable {
    * {@code downMillis} and starts a new, empty one on the same port.
    */
   public void killAndRestartRedis(long downMillis) throws Exception {
-    killRedis();
-    Thread.sleep(downMillis);
-    restartRedis();
-  }
-
-  /** Kills this test's own Redis with SIGKILL; until {@link #restartRedis}, the bus is down. */
-  public void killRedis() throws InterruptedException {
     if (ownRedis == null) {
       throw new IllegalStateException("these nodes share a Redis that this test did not start");
     }
     ownRedis.destroyForcibly().waitFor();
-  }
-
-  /** Starts a new, empty Redis on the port of the one {@link #killRedis} killed. */
-  public void restartRedis() throws InterruptedException {
+    Thread.sleep(downMillis);
     ownRedis = startRedis(redisPort).orElseThrow(() -> new AssertionError("redis-server did not start again"));
   }
 

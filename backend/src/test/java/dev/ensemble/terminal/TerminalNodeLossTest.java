@@ -8,9 +8,15 @@ import dev.ensemble.ai.support.AiProject;
 import dev.ensemble.runs.SandboxSupport;
 import dev.ensemble.support.LiveClient;
 import dev.ensemble.support.NodeProcess;
+import dev.ensemble.support.TestServer;
 import dev.ensemble.support.TwoNodes;
 import dev.ensemble.terminal.TerminalLiveTest.Screen;
 import io.vertx.core.json.JsonObject;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -22,14 +28,16 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A shared terminal whose news stops reaching another node: its node is killed outright (SIGKILL,
- * its lease left in the store), or the bus loses its end. Either way the other node's viewers hear
+ * its lease left in the store), or the bus loses its end (Redis cuts the follower off, or refuses
+ * the terminal's node's publishes). Either way the other node's viewers hear
  * that it ended, within a bound set by the lease, and an editor there may open the next one.
  * Real PostgreSQL, a Redis of the test's own, real bash in the real sandbox.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class TerminalNodeLossTest {
   private static final int LEASE_SECONDS = 6;
-  private static final int RELAY_WAIT_MS = 2000;
+  /** Longer than node D is cut off in {@link #aFollowerCutOffFromRedisWhileTheTerminalEndsLearnsTheEndOnceBack}. */
+  private static final int RELAY_WAIT_MS = 5000;
   private static TwoNodes nodes;
 
   @BeforeAll
@@ -107,53 +115,115 @@ class TerminalNodeLossTest {
   }
 
   @Test
-  void aFollowerThatMissesTheEndOnTheBusStillLearnsIt() throws Exception {
-    AiProject p = AiProject.create(nodes.a());
-    try (LiveClient editorAClient = LiveClient.connect(nodes.a(), p.id(), p.editorToken());
-        LiveClient editorBClient = LiveClient.connect(nodes.b(), p.id(), p.ownerToken());
-        LiveClient viewerBClient = LiveClient.connect(nodes.b(), p.id(), p.viewerToken())) {
-      Screen editorA = new Screen(editorAClient);
-      Screen editorB = new Screen(editorBClient);
-      Screen viewerB = new Screen(viewerBClient);
-      Thread.sleep(300);
+  void aFollowerCutOffFromRedisWhileTheTerminalEndsLearnsTheEndOnceBack() throws Exception {
+    // Node D reaches Redis as a user of its own, so Redis can be told to drop D's connections and
+    // refuse new ones while node A goes on publishing: what A says meanwhile never reaches D.
+    redis("ACL SETUSER follower on >follower-pw ~* &* +@all");
+    try (TestServer nodeD = nodes.startNode(Map.of("ENSEMBLE_REDIS_URL",
+        "redis://follower:follower-pw@127.0.0.1:" + nodes.redisPort()))) {
+      AiProject p = AiProject.create(nodes.a());
+      try (LiveClient editorAClient = LiveClient.connect(nodes.a(), p.id(), p.editorToken());
+          LiveClient editorDClient = LiveClient.connect(nodeD, p.id(), p.ownerToken());
+          LiveClient viewerDClient = LiveClient.connect(nodeD, p.id(), p.viewerToken())) {
+        Screen editorA = new Screen(editorAClient);
+        Screen editorD = new Screen(editorDClient);
+        Screen viewerD = new Screen(viewerDClient);
+        Thread.sleep(300);
 
-      editorAClient.send(open());
-      String sessionId = editorA.until(TerminalNodeLossTest::running).getString("sessionId");
-      viewerBClient.send(new JsonObject().put("type", "terminal-subscribe"));
-      assertEquals(sessionId, viewerB.until(TerminalNodeLossTest::running).getString("sessionId"));
-      editorAClient.send(input("echo before-$((1+1))\r"));
-      viewerB.untilOutput("before-2\n");
+        editorAClient.send(open());
+        String sessionId = editorA.until(TerminalNodeLossTest::running).getString("sessionId");
+        viewerDClient.send(new JsonObject().put("type", "terminal-subscribe"));
+        assertEquals(sessionId, viewerD.until(TerminalNodeLossTest::running).getString("sessionId"));
+        editorAClient.send(input("echo before-$((1+1))\r"));
+        viewerD.untilOutput("before-2\n");
 
-      // Redis dies while the shell exits: the last output and the end node A publishes are lost.
-      nodes.killRedis();
-      try {
-        editorAClient.send(input("echo last-words-$((2*4)); exit 3\r"));
-        JsonObject endedOnA = editorA.until(TerminalNodeLossTest::ended);
-        assertEquals(3, endedOnA.getInteger("exitCode"), endedOnA.encode());
-        Thread.sleep(300); // node A's attempt to publish the end has long failed
-      } finally {
-        nodes.restartRedis();
-      }
+        // D is cut off while the shell prints its last words and exits: D misses both.
+        redis("ACL SETUSER follower off");
+        redis("CLIENT KILL USER follower");
+        try {
+          editorAClient.send(input("echo last-words-$((2*4)); exit 3\r"));
+          assertEquals(3, editorA.until(TerminalNodeLossTest::ended).getInteger("exitCode"));
+          Thread.sleep(500); // long enough for D's periodic check to send a question into the void
+        } finally {
+          redis("ACL SETUSER follower on");
+        }
 
-      // B learns the end all the same: from node A after its bus reconnects (with the exit code and
-      // the lost output), or, when its question goes unanswered, from the store, which no longer
-      // names A (as shutdown).
-      JsonObject ended = viewerB.until(TerminalNodeLossTest::ended);
-      assertEquals(sessionId, ended.getString("sessionId"), ended.encode());
-      if ("exited".equals(ended.getString("reason"))) {
+        // Once its bus is back, D asks node A for what it missed (a question it sent while cut off
+        // is void) and learns the end as it was, after the output it had lost.
+        JsonObject ended = viewerD.until(TerminalNodeLossTest::ended);
+        assertEquals(sessionId, ended.getString("sessionId"), ended.encode());
+        assertEquals("exited", ended.getString("reason"), ended.encode());
         assertEquals(3, ended.getInteger("exitCode"), ended.encode());
-        assertTrue(viewerB.text().contains("last-words-8"), viewerB.text());
-        viewerB.assertContiguous();
-      } else {
-        assertEquals("shutdown", ended.getString("reason"), ended.encode());
-      }
-      editorB.until(TerminalNodeLossTest::ended);
+        assertTrue(viewerD.text().contains("last-words-8"), viewerD.text());
+        viewerD.assertContiguous();
+        editorD.until(TerminalNodeLossTest::ended);
 
-      // Nothing on B still believes in it: an editor there opens the next one.
-      editorBClient.send(open());
-      assertNotEquals(sessionId, editorB.until(TerminalNodeLossTest::running).getString("sessionId"));
-      editorBClient.send(new JsonObject().put("type", "terminal-close"));
-      editorB.until(TerminalNodeLossTest::ended);
+        // Nothing on D still believes in it: an editor there opens the next one.
+        editorDClient.send(open());
+        assertNotEquals(sessionId, editorD.until(TerminalNodeLossTest::running).getString("sessionId"));
+        editorDClient.send(new JsonObject().put("type", "terminal-close"));
+        editorD.until(TerminalNodeLossTest::ended);
+      }
+    }
+  }
+
+  @Test
+  void anEndItsNodeCannotPublishIsLearnedByTheFollowersOwnCheck() throws Exception {
+    // Node C reaches Redis as a user of its own, so Redis can be told to refuse C's publishes
+    // while C keeps its subscriptions: what C says is lost, and no other node sees a gap.
+    redis("ACL SETUSER muted on >muted-pw ~* &* +@all");
+    try (TestServer nodeC = nodes.startNode(Map.of("ENSEMBLE_REDIS_URL",
+        "redis://muted:muted-pw@127.0.0.1:" + nodes.redisPort()))) {
+      AiProject p = AiProject.create(nodeC);
+      try (LiveClient editorCClient = LiveClient.connect(nodeC, p.id(), p.editorToken());
+          LiveClient editorBClient = LiveClient.connect(nodes.b(), p.id(), p.ownerToken());
+          LiveClient viewerBClient = LiveClient.connect(nodes.b(), p.id(), p.viewerToken())) {
+        Screen editorC = new Screen(editorCClient);
+        Screen editorB = new Screen(editorBClient);
+        Screen viewerB = new Screen(viewerBClient);
+        Thread.sleep(300);
+
+        editorCClient.send(open());
+        String sessionId = editorC.until(TerminalNodeLossTest::running).getString("sessionId");
+        viewerBClient.send(new JsonObject().put("type", "terminal-subscribe"));
+        assertEquals(sessionId, viewerB.until(TerminalNodeLossTest::running).getString("sessionId"));
+        editorCClient.send(input("echo before-$((2+2))\r"));
+        viewerB.untilOutput("before-4\n");
+
+        redis("ACL SETUSER muted -publish");
+        long endedAt;
+        try {
+          editorCClient.send(input("exit 5\r"));
+          assertEquals(5, editorC.until(TerminalNodeLossTest::ended).getInteger("exitCode"));
+          endedAt = System.nanoTime();
+          // B's periodic check asks C, whose answer Redis refuses too; the store no longer names C.
+          JsonObject ended = viewerB.until(TerminalNodeLossTest::ended);
+          assertEquals(sessionId, ended.getString("sessionId"), ended.encode());
+          assertEquals("shutdown", ended.getString("reason"), ended.encode());
+        } finally {
+          redis("ACL SETUSER muted +publish");
+        }
+        long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - endedAt);
+        long boundMs = LEASE_SECONDS * 1000L / 3 + RELAY_WAIT_MS + 5000;
+        assertTrue(tookMs <= boundMs, "B heard of the end " + tookMs + " ms after it (bound " + boundMs + " ms)");
+
+        editorB.until(TerminalNodeLossTest::ended);
+        editorBClient.send(open());
+        assertNotEquals(sessionId, editorB.until(TerminalNodeLossTest::running).getString("sessionId"));
+        editorBClient.send(new JsonObject().put("type", "terminal-close"));
+        editorB.until(TerminalNodeLossTest::ended);
+      }
+    }
+  }
+
+  /** Sends one inline command to the test's Redis; fails unless it answers +OK or a count. */
+  private static void redis(String command) throws Exception {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", nodes.redisPort()), 1000);
+      s.setSoTimeout(2000);
+      s.getOutputStream().write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
+      String reply = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+      assertTrue(reply != null && (reply.equals("+OK") || reply.startsWith(":")), command + ": " + reply);
     }
   }
 
