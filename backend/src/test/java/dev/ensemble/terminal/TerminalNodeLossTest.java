@@ -29,9 +29,9 @@ import org.junit.jupiter.api.Timeout;
 /**
  * A shared terminal whose news stops reaching another node: its node is killed outright (SIGKILL,
  * its lease left in the store), or the bus loses its end (Redis cuts the follower off, or refuses
- * the terminal's node's publishes). Either way the other node's viewers hear
- * that it ended, within a bound set by the lease, and an editor there may open the next one.
- * Real PostgreSQL, a Redis of the test's own, real bash in the real sandbox.
+ * the terminal's node's publishes). Either way the other node's viewers hear that it ended, within
+ * a bound set by the lease, and an editor there may open the next one. Real PostgreSQL, a Redis of
+ * the test's own, real bash in the real sandbox.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class TerminalNodeLossTest {
@@ -50,7 +50,7 @@ class TerminalNodeLossTest {
       }
       Assumptions.abort(why);
     }
-    // Its own Redis: killing it must not disturb anyone else's tests.
+    // Its own Redis: the users and connections the tests cut off must not be anyone else's.
     nodes = TwoNodes.startWithOwnRedis("the terminal node-loss test", Map.of(
         "ENSEMBLE_RUN_KILL_GRACE_SECONDS", "1",
         "ENSEMBLE_TERMINAL_LEASE_SECONDS", Integer.toString(LEASE_SECONDS),
@@ -87,7 +87,7 @@ class TerminalNodeLossTest {
       // The node dies: no shutdown hook, no "ended" on the bus, its row left in the store.
       doomed.kill();
       long killedAt = System.nanoTime();
-      // Until its lease runs out, the terminal still counts as open.
+      // Until its lease runs out, B still counts the terminal as open.
       editorBClient.send(open());
       assertEquals("already_open", editorB.until(TerminalNodeLossTest::error).getString("code"));
 
