@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,7 +57,9 @@ final class TerminalRelay {
   private final Map<UUID, Future<Optional<RemoteTerminal>>> joining = new ConcurrentHashMap<>();
   private final Map<String, Promise<TerminalBusMessage>> asked = new ConcurrentHashMap<>();
   private final Map<UUID, Sender> senders = new ConcurrentHashMap<>();
-  private final Map<UUID, Boolean> filling = new ConcurrentHashMap<>();
+  /** Per project, the question for missed output in flight: the number of bus gaps when it was sent. */
+  private final Map<UUID, Long> filling = new ConcurrentHashMap<>();
+  private final AtomicLong gaps = new AtomicLong();
 
   TerminalRelay(Vertx vertx, Bus bus, TerminalStore store, TerminalSettings settings, Host host) {
     this.vertx = vertx;
@@ -64,8 +67,12 @@ final class TerminalRelay {
     this.store = store;
     this.settings = settings;
     this.host = host;
-    // Anything may have been lost: every copy asks its terminal's node for what it missed.
-    bus.onGap(() -> copies.values().forEach(this::check));
+    // Anything may have been lost, questions in flight and their answers too: every copy asks
+    // its terminal's node again for what it missed.
+    bus.onGap(() -> {
+      gaps.incrementAndGet();
+      copies.values().forEach(this::check);
+    });
   }
 
   String nodeId() {
@@ -259,14 +266,28 @@ final class TerminalRelay {
     }
   }
 
-  /** Asks the terminal's node for what the copy misses; one question at a time per project. */
+  /**
+   * Asks the terminal's node for what the copy misses; one question at a time per project, but a
+   * bus gap voids the one in flight (it, or its answer, may be lost): a question asked before the
+   * gap that goes unanswered leaves the decision to the one asked after it, instead of concluding
+   * from the store that the terminal is gone while its node could still tell how it ended.
+   */
   private void fill(UUID projectId, RemoteTerminal c) {
-    if (filling.putIfAbsent(projectId, true) != null) {
+    long gapsWhenAsked = gaps.get();
+    boolean[] mine = {false};
+    filling.compute(projectId, (id, inFlight) -> {
+      if (inFlight != null && inFlight == gapsWhenAsked) {
+        return inFlight;
+      }
+      mine[0] = true;
+      return gapsWhenAsked;
+    });
+    if (!mine[0]) {
       return;
     }
     ask(projectId, new BacklogRequest(bus.nodeId(), newRequest(), c.id(), c.lastSeq()))
         .onComplete(ar -> {
-          filling.remove(projectId);
+          filling.remove(projectId, gapsWhenAsked);
           if (ar.succeeded() && ar.result() instanceof Backlog b && b.state().state().sessionId().equals(c.id())) {
             boolean gap = c.fill(b.state().state(), b.state().lastSeq(), b.chunks());
             c.ended().ifPresentOrElse(end -> end(projectId, c, end), () -> {
@@ -274,7 +295,7 @@ final class TerminalRelay {
                 fill(projectId, c);
               }
             });
-          } else {
+          } else if (gaps.get() == gapsWhenAsked) {
             confirm(projectId, c);
           }
         });

@@ -23,9 +23,14 @@ public final class LiveClient implements WebSocket.Listener, AutoCloseable {
 
   /** Connects with a personal access token and reads the welcome message. */
   public static LiveClient connect(TestServer server, String projectId, String token) throws Exception {
+    return connect(server.port(), projectId, token);
+  }
+
+  /** Connects to the server listening on {@code port} of 127.0.0.1. */
+  public static LiveClient connect(int port, String projectId, String token) throws Exception {
     LiveClient c = new LiveClient();
     c.ws = HttpClient.newHttpClient().newWebSocketBuilder()
-        .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/api/projects/" + projectId
+        .buildAsync(URI.create("ws://127.0.0.1:" + port + "/api/projects/" + projectId
             + "/live?access_token=" + token), c)
         .get(10, TimeUnit.SECONDS);
     c.next(m -> "welcome".equals(m.getString("type")));

@@ -15,12 +15,14 @@ import java.util.Map;
 public final class TwoNodes implements AutoCloseable {
   private final DatabaseUrl db;
   private final TestRedis redis;
+  private final Map<String, String> overrides;
   private final TestServer a;
   private final TestServer b;
 
-  private TwoNodes(DatabaseUrl db, TestRedis redis, TestServer a, TestServer b) {
+  private TwoNodes(DatabaseUrl db, TestRedis redis, Map<String, String> overrides, TestServer a, TestServer b) {
     this.db = db;
     this.redis = redis;
+    this.overrides = overrides;
     this.a = a;
     this.b = b;
   }
@@ -46,7 +48,23 @@ public final class TwoNodes implements AutoCloseable {
 
   private static TwoNodes on(TestRedis redis, Map<String, String> overrides) throws Exception {
     DatabaseUrl db = TestDatabase.fresh();
-    return new TwoNodes(db, redis, node(db, redis.url(), overrides), node(db, redis.url(), overrides));
+    return new TwoNodes(db, redis, overrides, node(db, redis.url(), overrides), node(db, redis.url(), overrides));
+  }
+
+  /** Starts one more node in this JVM on the same database and Redis, with these settings added; the caller closes it. */
+  public TestServer startNode(Map<String, String> extra) throws IOException {
+    Map<String, String> env = env(db, redis.url(), overrides);
+    env.putAll(extra);
+    return TestServer.startWith(env, Path.of(env.get("ENSEMBLE_DATA_DIR")));
+  }
+
+  /**
+   * Starts one more node on the same database and Redis, with the same settings, in a JVM of its
+   * own: one that {@link NodeProcess#kill} can make vanish without a word.
+   */
+  public NodeProcess startProcessNode() throws IOException, InterruptedException {
+    Map<String, String> env = env(db, redis.url(), overrides);
+    return NodeProcess.start(env, Path.of(env.get("ENSEMBLE_DATA_DIR")));
   }
 
   /**
@@ -88,13 +106,19 @@ public final class TwoNodes implements AutoCloseable {
   }
 
   private static TestServer node(DatabaseUrl db, String redisUrl, Map<String, String> overrides) throws IOException {
-    Path dataDir = Files.createTempDirectory("ensemble-node");
+    Map<String, String> env = env(db, redisUrl, overrides);
+    return TestServer.startWith(env, Path.of(env.get("ENSEMBLE_DATA_DIR")));
+  }
+
+  /** A node's settings: its own port and data directory, the shared database and Redis, then the overrides. */
+  private static Map<String, String> env(DatabaseUrl db, String redisUrl, Map<String, String> overrides)
+      throws IOException {
     Map<String, String> env = new HashMap<>();
     env.put("ENSEMBLE_HTTP_PORT", Integer.toString(TestServer.freePort()));
-    env.put("ENSEMBLE_DATA_DIR", dataDir.toString());
+    env.put("ENSEMBLE_DATA_DIR", Files.createTempDirectory("ensemble-node").toString());
     env.put("ENSEMBLE_DATABASE_URL", TestDatabase.urlOf(db));
     env.put("ENSEMBLE_REDIS_URL", redisUrl);
     env.putAll(overrides);
-    return TestServer.startWith(env, dataDir);
+    return env;
   }
 }
