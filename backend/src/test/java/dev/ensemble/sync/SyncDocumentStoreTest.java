@@ -33,10 +33,11 @@ class SyncDocumentStoreTest {
   private static DocumentStore store;
   private static UUID projectA;
   private static UUID projectB;
+  private static DatabaseUrl db;
 
   @BeforeAll
   static void setUp() throws Exception {
-    DatabaseUrl db = TestDatabase.fresh();
+    db = TestDatabase.fresh();
     Flyway.configure().dataSource(db.jdbcUrl(), db.user(), db.password()).locations("classpath:db/migration").load().migrate();
     try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password())) {
       ResultSet u = c.createStatement().executeQuery(
@@ -68,6 +69,26 @@ class SyncDocumentStoreTest {
     assertEquals(projectA, await(store.create(id, projectB)), "a second create does not take it over");
     assertEquals(projectA, await(store.load(id)).orElseThrow().projectId());
     assertTrue(await(store.load(DocumentId.random())).isEmpty());
+  }
+
+  /**
+   * Another node creates the same document at the same moment: its insert is not committed yet
+   * when ours starts, so ours waits on it and then finds its row only in a later snapshot.
+   */
+  @Test
+  void aCreateRacingAnotherNodesCreateAnswersTheWinner() throws Exception {
+    DocumentId id = DocumentId.random();
+    Future<UUID> ours;
+    try (Connection other = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password())) {
+      other.setAutoCommit(false);
+      other.createStatement().executeUpdate(
+          "INSERT INTO documents (id, project_id) VALUES ('" + id.uuid() + "', '" + projectB + "')");
+      ours = store.create(id, projectA);
+      Thread.sleep(300); // ours is now waiting on the other's uncommitted row
+      assertTrue(!ours.isComplete(), "the create should wait for the other transaction");
+      other.commit();
+    }
+    assertEquals(projectB, await(ours), "the node that committed first owns the document");
   }
 
   @Test

@@ -59,7 +59,15 @@ public final class PgDocumentStore implements DocumentStore {
                 + " RETURNING project_id)"
                 + " SELECT project_id FROM ins UNION ALL SELECT project_id FROM documents WHERE id = $1")
         .execute(Tuple.of(id.uuid(), projectId))
-        .map(rows -> rows.iterator().next().getUUID("project_id"));
+        .compose(rows -> rows.size() > 0
+            ? Future.succeededFuture(rows.iterator().next().getUUID("project_id"))
+            // Another transaction inserted the row first and committed while this statement waited
+            // on it: the insert did nothing, and the statement's snapshot predates that row.
+            : pool.preparedQuery("SELECT project_id FROM documents WHERE id = $1")
+                .execute(Tuple.of(id.uuid()))
+                .compose(again -> again.size() > 0
+                    ? Future.succeededFuture(again.iterator().next().getUUID("project_id"))
+                    : Future.failedFuture(new IllegalStateException("document " + id + " vanished while created"))));
   }
 
   @Override
