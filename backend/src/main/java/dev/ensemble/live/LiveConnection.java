@@ -198,16 +198,20 @@ final class LiveConnection implements RunFeed.Sink, LiveOutbound {
     return true;
   }
 
+  @Override
+  public boolean send(JsonObject message) {
+    return closed ? false : sendEncoded(message.encode());
+  }
+
   /**
    * Sends an event, or holds it (bounded) while the socket's queue is full; a client whose held
    * events exceed the bound is dropped as too slow.
    */
   @Override
-  public boolean send(JsonObject message) {
+  public boolean sendEncoded(String text) {
     if (closed) {
       return false;
     }
-    String text = message.encode();
     if (held.isEmpty() && !ws.writeQueueFull()) {
       ws.writeTextMessage(text);
       return true;

@@ -8,8 +8,6 @@ import dev.ensemble.runs.RunView;
 import dev.ensemble.runs.RunWatch;
 import io.vertx.core.Context;
 import io.vertx.core.json.JsonObject;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.UUID;
@@ -47,6 +45,9 @@ final class RunFeed implements RunSubscriber {
   interface Sink {
     /** Sends a message; false when the connection is gone. */
     boolean send(JsonObject message);
+
+    /** Sends a message already encoded as JSON text; false when the connection is gone. */
+    boolean sendEncoded(String json);
 
     /** True while the socket's write queue is full. */
     boolean full();
@@ -293,18 +294,29 @@ final class RunFeed implements RunSubscriber {
     if (first.seq() <= sentThrough) {
       return true; // already sent (replay and live overlap by design)
     }
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     int s = first.stream().ordinal();
-    bytes.writeBytes(carry[s]);
-    bytes.writeBytes(first.data());
+    // Measure the group first, then copy each chunk once into an array of its exact size.
+    int size = carry[s].length + first.data().length;
     long last = first.seq();
-    while (!ready.isEmpty() && ready.peekFirst().stream() == first.stream()
-        && ready.peekFirst().seq() == last + 1 && bytes.size() + ready.peekFirst().data().length <= MESSAGE_BYTES) {
-      RunChunk next = ready.pollFirst();
-      bytes.writeBytes(next.data());
+    int count = 0;
+    for (RunChunk next : ready) {
+      if (next.stream() != first.stream() || next.seq() != last + 1 || size + next.data().length > MESSAGE_BYTES) {
+        break;
+      }
+      size += next.data().length;
       last = next.seq();
+      count++;
     }
-    byte[] all = bytes.toByteArray();
+    byte[] all = new byte[size];
+    System.arraycopy(carry[s], 0, all, 0, carry[s].length);
+    int at = carry[s].length;
+    System.arraycopy(first.data(), 0, all, at, first.data().length);
+    at += first.data().length;
+    for (int i = 0; i < count; i++) {
+      byte[] data = ready.pollFirst().data();
+      System.arraycopy(data, 0, all, at, data.length);
+      at += data.length;
+    }
     // A character split between chunks waits for the rest of its bytes.
     int keep = completeUtf8Length(all);
     carry[s] = java.util.Arrays.copyOfRange(all, keep, all.length);
@@ -314,7 +326,7 @@ final class RunFeed implements RunSubscriber {
       return true;
     }
     sentBytes += keep;
-    return sink.send(output(first.seq(), last, first.stream(), new String(all, 0, keep, StandardCharsets.UTF_8)));
+    return sink.sendEncoded(OutputMessage.encode(runId, first.seq(), last, first.stream(), all, keep));
   }
 
   private void finish() {
@@ -325,7 +337,7 @@ final class RunFeed implements RunSubscriber {
       int s = stream.ordinal();
       if (carry[s].length > 0) {
         // the stream ended inside a character: what is there is not valid UTF-8
-        sink.send(output(carrySeq[s], carrySeq[s], stream, new String(carry[s], StandardCharsets.UTF_8)));
+        sink.sendEncoded(OutputMessage.encode(runId, carrySeq[s], carrySeq[s], stream, carry[s], carry[s].length));
         carry[s] = new byte[0];
       }
     }
@@ -341,17 +353,6 @@ final class RunFeed implements RunSubscriber {
   /** {@code {"channel": "run", "event", "runId", ...the run}}. */
   static JsonObject runEvent(String event, RunView view) {
     return view.toJson().put("channel", "run").put("event", event).put("runId", view.id().toString());
-  }
-
-  private JsonObject output(long firstSeq, long seq, RunChunk.Stream stream, String data) {
-    return new JsonObject()
-        .put("channel", "run")
-        .put("event", "output")
-        .put("runId", runId.toString())
-        .put("seq", seq)
-        .put("firstSeq", firstSeq)
-        .put("stream", stream.wire())
-        .put("data", data);
   }
 
   /** The length of the longest prefix that does not end inside a UTF-8 sequence. */
