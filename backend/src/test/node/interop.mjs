@@ -513,6 +513,45 @@ async function flood() {
   return finish(result, [writer, reader, fresh]);
 }
 
+// Four stock clients on one document each broadcast presence ten times a second for four seconds.
+// Each also forwards what it hears back to the server (stock clients forward presence to their
+// other peers), so each sends about forty messages a second although it says ten itself. The
+// server's limit (set low by the test) must count what a client says, not what it passes back.
+async function presenceEcho() {
+  const url = env("SYNC_URL");
+  const clients = [client(url), client(url), client(url), client(url)];
+  const first = clients[0].repo.create({ content: "shared" });
+  await Promise.race([
+    confirmedByServer(clients[0].repo, first),
+    sleep(10_000).then(() => { throw new Error("the server never confirmed the new document"); }),
+  ]);
+  const handles = [first];
+  for (const c of clients.slice(1)) {
+    const h = await findOrUnavailable(c.repo, first.url);
+    if (typeof h === "string") throw new Error(`a client could not find the document: ${h}`);
+    handles.push(h);
+  }
+  const heard = handles.map(() => new Map());
+  handles.forEach((h, i) => h.on("ephemeral-message", (m) => {
+    const from = m.message.who;
+    if (from !== undefined) heard[i].set(from, Math.max(heard[i].get(from) ?? 0, m.message.tick));
+  }));
+  const ticks = 40;
+  for (let tick = 1; tick <= ticks; tick++) {
+    handles.forEach((h, i) => h.broadcast({ who: i, tick }));
+    await sleep(100);
+  }
+  // Everyone is still connected: each hears the others' last tick.
+  await until("every client to hear every other's last presence", () =>
+    heard.every((m, i) => handles.every((_, j) => j === i || m.get(j) === ticks)), 5_000).catch(() => {});
+  const result = {
+    ticks,
+    lastHeard: heard.map((m) => Object.fromEntries(m)),
+    errors: clients.map((c) => c.errors),
+  };
+  return finish(result, clients);
+}
+
 async function finish(result, clients) {
   for (const c of clients) c.stop();
   await Promise.all(clients.map((c) => c.repo.shutdown().catch(() => {})));
@@ -522,6 +561,7 @@ async function finish(result, clients) {
 
 const scenarios = {
   collaborate, reopen, files, gitPull, twoNodes, awaitUnavailable, redisRestart, typeUntilKilled, flood,
+  presenceEcho,
 };
 const name = process.argv[2];
 if (!scenarios[name]) {

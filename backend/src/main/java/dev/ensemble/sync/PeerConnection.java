@@ -63,6 +63,11 @@ final class PeerConnection implements Peer, AwaitedDocuments.Waiter {
   /** Inbound rate, a token bucket: refilled at maxMessagesPerSecond, holding at most messageBurst. */
   private double messageTokens;
   private long tokensAt = System.nanoTime();
+  /**
+   * Other peers' presence sent to this connection and not yet passed back (at most a burst):
+   * what a stock client passes back of it costs no tokens; anything beyond does.
+   */
+  private long passBackAllowance;
 
   PeerConnection(
       Vertx vertx, Context context, ServerWebSocket ws, DocRegistry registry, SyncSettings settings,
@@ -112,7 +117,15 @@ final class PeerConnection implements Peer, AwaitedDocuments.Waiter {
       return;
     }
     byte[] frame = WireCodec.encode(message);
-    onContext(() -> write(frame));
+    if (message instanceof Ephemeral e && !e.senderId().equals(remotePeerId)) {
+      onContext(() -> {
+        // Someone else's presence: a stock client may pass it back once, free of charge.
+        passBackAllowance = Math.min(settings.messageBurst(), passBackAllowance + 1);
+        write(frame);
+      });
+    } else {
+      onContext(() -> write(frame));
+    }
   }
 
   @Override
@@ -177,7 +190,12 @@ final class PeerConnection implements Peer, AwaitedDocuments.Waiter {
     if (!message.senderId().equals(remotePeerId)) {
       if (message instanceof Ephemeral) {
         // Stock clients forward the presence they receive to their other peers, keeping its
-        // original sender; the server relayed it to everyone already, so it is dropped, not an error.
+        // original sender; the server relayed it to everyone already, so it is dropped, not an
+        // error. Up to what the server sent the connection, it does not count toward its rate.
+        if (passBackAllowance > 0) {
+          passBackAllowance--;
+          messageTokens = Math.min(settings.messageBurst(), messageTokens + 1);
+        }
         return;
       }
       fail("senderId does not match the peer that joined");

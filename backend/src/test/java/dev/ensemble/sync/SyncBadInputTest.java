@@ -149,6 +149,63 @@ class SyncBadInputTest {
     }
   }
 
+  /**
+   * Stock clients pass the presence they hear back to the server, each hearing everyone: in a busy
+   * session a client sends many times what it says itself. Only what it says counts toward its
+   * rate; passing back more than it was sent still does. Four stock clients at ten presence
+   * messages a second each, on a server allowing 25 a second per connection: nobody is refused.
+   */
+  @Test
+  void presencePassedBackByStockClientsDoesNotCountTowardTheirRate() throws Exception {
+    try (TestServer limited = TestServer.start(Map.of(
+        "ENSEMBLE_SYNC_MAX_MESSAGES_PER_SECOND", "25", "ENSEMBLE_SYNC_MESSAGE_BURST", "25"))) {
+      ApiClient owner = limited.client();
+      owner.signup("sync_echo_owner", "long enough pw");
+      String project = owner.post("/api/projects", new JsonObject().put("name", "Echo")).json().getString("id");
+      String wsToken = owner.post("/api/tokens", new JsonObject().put("name", "ws")).json().getString("token");
+      JsonObject r = NodeScenario.run("presenceEcho", Map.of("SYNC_URL",
+          "ws://127.0.0.1:" + limited.port() + "/sync?project=" + project + "&access_token=" + wsToken));
+      JsonArray errors = r.getJsonArray("errors");
+      for (int i = 0; i < errors.size(); i++) {
+        assertEquals(List.of(), errors.getJsonArray(i).getList(), "client " + i + " was refused: " + r);
+      }
+      JsonArray heard = r.getJsonArray("lastHeard");
+      for (int i = 0; i < heard.size(); i++) {
+        for (int j = 0; j < heard.size(); j++) {
+          if (i != j) {
+            assertEquals(r.getInteger("ticks"), heard.getJsonObject(i).getInteger(Integer.toString(j)),
+                "client " + i + " heard client " + j + " to the end: " + r);
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Messages dressed up as passed-back presence (another peer's senderId) beyond what the server
+   * sent the connection count as its own: flooding with them is still a flood.
+   */
+  @Test
+  void inventedPassedBackPresenceStillCountsAsAFlood() throws Exception {
+    try (Peer bystander = joined("bystander-7"); Peer bad = joined("bad-7")) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("type", "ephemeral");
+      m.put("senderId", "someone-else");
+      m.put("targetId", bad.serverId);
+      m.put("documentId", "4NMNnkMhL8jXrdJ9jamS58PAVdXu");
+      m.put("sessionId", "s");
+      m.put("count", 1);
+      m.put("data", new byte[] {(byte) 0xa0});
+      byte[] frame = cbor(m);
+      int limit = SyncSettings.defaults().messageBurst() + SyncSettings.defaults().maxMessagesPerSecond();
+      for (int i = 0; i < 2 * limit && !bad.closed.isDone(); i++) {
+        bad.ws.sendBinary(java.nio.ByteBuffer.wrap(frame), true).get(10, TimeUnit.SECONDS);
+      }
+      bad.expectErrorThenClose();
+      bystander.expectStillServes();
+    }
+  }
+
   private static long median(JsonArray samples) {
     List<Long> sorted = new java.util.ArrayList<>();
     for (int i = 0; i < samples.size(); i++) {
