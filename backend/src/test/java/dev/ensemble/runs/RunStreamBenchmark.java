@@ -208,8 +208,8 @@ public final class RunStreamBenchmark {
   private static final class DispatchProbe implements AutoCloseable {
     private static final long SAMPLE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final long BLOCKED_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-    /** With -Dbench.stacks=true, prints a loop's stack when one dispatch passes 10 ms on CPU. */
-    private static final boolean STACKS = Boolean.getBoolean("bench.stacks");
+    /** With -Dbench.stacks=N, prints a loop's stack when one dispatch passes N ms on CPU. */
+    private static final long STACKS_NANOS = TimeUnit.MILLISECONDS.toNanos(Long.getLong("bench.stacks", 0));
     private final List<VertxThread> loops;
     private final Thread sampler;
     private final long gcCountAtStart;
@@ -246,6 +246,7 @@ public final class RunStreamBenchmark {
       long[] cpuAtFirstSight = new long[n];
       boolean[] countedWall = new boolean[n];
       boolean[] countedCpu = new boolean[n];
+      boolean[] printed = new boolean[n];
       while (!stop) {
         for (int i = 0; i < n; i++) {
           VertxThread loop = loops.get(i);
@@ -260,6 +261,7 @@ public final class RunStreamBenchmark {
             cpuAtFirstSight[i] = used;
             countedWall[i] = false;
             countedCpu[i] = false;
+            printed[i] = false;
             continue;
           }
           long wall = System.nanoTime() - started;
@@ -274,13 +276,14 @@ public final class RunStreamBenchmark {
             if (onCpu > BLOCKED_NANOS && !countedCpu[i]) {
               countedCpu[i] = true;
               overCpu++;
-              if (STACKS) {
-                StringBuilder b = new StringBuilder("dispatch over 10 ms on CPU:\n");
-                for (StackTraceElement e : loop.getStackTrace()) {
-                  b.append("    ").append(e).append('\n');
-                }
-                System.err.print(b);
+            }
+            if (STACKS_NANOS > 0 && onCpu > STACKS_NANOS && !printed[i]) {
+              printed[i] = true;
+              StringBuilder b = new StringBuilder("dispatch over " + STACKS_NANOS / 1_000_000 + " ms on CPU:\n");
+              for (StackTraceElement e : loop.getStackTrace()) {
+                b.append("    ").append(e).append('\n');
               }
+              System.err.print(b);
             }
           }
         }
