@@ -18,11 +18,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Stores runs and their whole output as they happen. Output is written with at most one batch in
  * flight per run: chunks that arrive during a write go in the next one, so batches grow with the
- * output rate and no timer is needed. Each stored batch lets the run's log drop it from memory.
+ * output rate (up to {@value #BATCH_BYTES} bytes) and no timer is needed. Each stored batch lets the run's log drop it from memory.
  */
 public final class RunRecorder implements RunEvents {
   private static final Logger log = LoggerFactory.getLogger(RunRecorder.class);
   private static final int FINISHED_KEPT = 4096;
+  /**
+   * Output stored in one round trip at most (a batch ends with the chunk that reaches it): the
+   * insert is encoded on an event loop, and batches of megabytes held one for several milliseconds.
+   */
+  private static final long BATCH_BYTES = 256 * 1024;
 
   private final RunStore store;
   private final Map<UUID, Future<Void>> inserted = new ConcurrentHashMap<>();
@@ -162,8 +167,18 @@ public final class RunRecorder implements RunEvents {
       List<RunChunk> batch;
       Optional<RunResult> ending;
       synchronized (this) {
-        batch = pending;
-        pending = new ArrayList<>();
+        int take = 0;
+        long bytes = 0;
+        while (take < pending.size() && bytes < BATCH_BYTES) {
+          bytes += pending.get(take++).data().length;
+        }
+        if (take == pending.size()) {
+          batch = pending;
+          pending = new ArrayList<>();
+        } else {
+          batch = new ArrayList<>(pending.subList(0, take));
+          pending = new ArrayList<>(pending.subList(take, pending.size()));
+        }
         ending = end;
         if (batch.isEmpty()) {
           writing = false;
