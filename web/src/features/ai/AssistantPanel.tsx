@@ -5,7 +5,7 @@ import { useLiveContext } from '../../live/useLiveChannel';
 import { AgentSteps } from './AgentSteps';
 import { CodeBlock, ContextList, ProposalList } from './AnswerParts';
 import { CodeActionsBar } from './CodeActionsBar';
-import { describeAiError, parseBlocks } from './liveAnswers';
+import { answerState, describeAiError, parseBlocks } from './liveAnswers';
 import { ModelPicker } from './ModelPicker';
 import { ProposalReview, type ReviewTarget } from './ProposalReview';
 import { useAgent } from './useAgent';
@@ -222,12 +222,12 @@ interface MessageProps {
 }
 
 function Message({ message, steps, tools }: MessageProps) {
+  const state = answerState(message);
   return (
     <article className={`ai-message ai-message-${message.role}`}>
       <header className="muted">
         {message.role === 'user' ? 'Question' : steps ? 'Agent' : 'Assistant'}
-        {message.status === 'streaming' && ' · writing…'}
-        {message.status === 'partial' && ' · stopped'}
+        {state && ` · ${state}`}
       </header>
       {steps && <AgentSteps steps={steps} canDecide={tools.canEdit} onDecide={tools.decide} />}
       {parseBlocks(message.content).map((block, index) =>

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatMessage } from '../../api/client';
 import type { AiEvent } from '../../live/messages';
-import { applyAiEvent, mergeAnswers, parseBlocks, type LiveAnswers } from './liveAnswers';
+import {
+  answerState,
+  applyAiEvent,
+  describeAiError,
+  mergeAnswers,
+  parseBlocks,
+  type LiveAnswers,
+} from './liveAnswers';
 
 const ids = { channel: 'ai', threadId: 't1', messageId: 'm2' } as const;
 
@@ -93,6 +100,54 @@ describe('mergeAnswers', () => {
       m2: { threadId: 't1', text: 'Hello', status: 'complete' },
     });
     expect(merged[0]?.content).toBe('Hello!');
+  });
+});
+
+describe('an answer whose server went away', () => {
+  const interrupted = {
+    ...ids,
+    event: 'error',
+    code: 'ai_answer_interrupted',
+    message: 'gone',
+  } as const;
+
+  it('endsTheLiveAnswerKeepingTheTextAndNoLongerCountsAsWriting', () => {
+    const answers = fold([{ ...ids, event: 'token', text: 'Half an ' }, interrupted]);
+    const stored: ChatMessage[] = [
+      {
+        id: 'm2',
+        role: 'assistant',
+        authorId: 'u',
+        content: '',
+        status: 'streaming',
+        createdAt: '',
+      },
+    ];
+    const [message] = mergeAnswers('t1', stored, answers);
+    expect(message?.content).toBe('Half an ');
+    expect(message?.status).not.toBe('streaming');
+    expect(message && answerState(message)).toBe('interrupted');
+  });
+
+  it('showsTheStoredPartialAnswerAsInterruptedNotStopped', () => {
+    const stored: ChatMessage = {
+      id: 'm2',
+      role: 'assistant',
+      authorId: 'u',
+      content: 'Half a',
+      status: 'partial',
+      error: { code: 'ai_answer_interrupted', message: 'the server stopped' },
+      createdAt: '',
+    };
+    expect(answerState(stored)).toBe('interrupted');
+    expect(
+      answerState({ ...stored, error: { code: 'ai_stopped', message: 'stopped by ada' } }),
+    ).toBe('stopped');
+    expect(answerState({ status: 'streaming' })).toBe('writing…');
+    expect(answerState({ status: 'complete' })).toBeNull();
+    expect(describeAiError('ai_answer_interrupted', 'the server stopped')).toMatch(
+      /text written so far is kept/,
+    );
   });
 });
 

@@ -105,9 +105,26 @@ function contextOf(live: LiveAnswer, stored: ChatMessage['context']): Pick<ChatM
   return { context: { ...(sent ? { sent } : {}), ...(proposals ? { proposals } : {}) } };
 }
 
+/** The error code of an answer whose server went away while writing it (the text so far is kept). */
+export const ANSWER_INTERRUPTED = 'ai_answer_interrupted';
+
+/**
+ * Where an answer stands, as its header says it after "Assistant": still being written, stopped
+ * by someone, or interrupted because the server writing it went away; null when there is nothing
+ * to add (complete, or failed with an error shown below it).
+ */
+export function answerState(message: Pick<ChatMessage, 'status' | 'error'>): string | null {
+  if (message.status === 'streaming') return 'writing…';
+  if (message.error?.code === ANSWER_INTERRUPTED) return 'interrupted';
+  if (message.status === 'partial') return 'stopped';
+  return null;
+}
+
 /** Friendly words for the errors people can do something about. */
 export function describeAiError(code: string, message: string, retryAfter?: number): string {
   switch (code) {
+    case ANSWER_INTERRUPTED:
+      return 'The server writing this answer stopped before it was complete; the text written so far is kept. Ask again to go on.';
     case 'ai_not_configured':
       return 'The assistant is not set up on this server (no AI provider is configured).';
     case 'ai_rate_limited':

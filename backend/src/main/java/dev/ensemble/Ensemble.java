@@ -3,6 +3,7 @@ package dev.ensemble;
 import dev.ensemble.ai.AiProvider;
 import dev.ensemble.ai.ActionRoutes;
 import dev.ensemble.ai.AiRoutes;
+import dev.ensemble.ai.AnswerLease;
 import dev.ensemble.ai.ChatContext;
 import dev.ensemble.ai.actions.ActionService;
 import dev.ensemble.ai.actions.ProposalStore;
@@ -92,10 +93,11 @@ public final class Ensemble {
   private final Services services;
   private final RunService runs;
   private final TerminalService terminals;
+  private final AnswerLease answers;
 
   private Ensemble(
       Vertx vertx, Database database, EnsembleConfig config, HttpVerticle http, SyncEndpoint sync,
-      Services services, RunService runs, TerminalService terminals, AtomicBoolean draining) {
+      Services services, RunService runs, TerminalService terminals, AnswerLease answers, AtomicBoolean draining) {
     this.vertx = vertx;
     this.database = database;
     this.config = config;
@@ -104,6 +106,7 @@ public final class Ensemble {
     this.services = services;
     this.runs = runs;
     this.terminals = terminals;
+    this.answers = answers;
     this.port = http.actualPort();
     this.draining = draining;
   }
@@ -137,7 +140,7 @@ public final class Ensemble {
               return bus(vertx, config)
                   .compose(bus -> deploy(vertx, config, syncSettings, bus, registry, secrets, db, draining)
                       .recover(e -> bus.close().transform(x -> Future.failedFuture(e))))
-                  .map(d -> new Ensemble(vertx, db, config, d.http(), d.http().sync(), d.services(), d.runs(), d.terminals(), draining))
+                  .map(d -> new Ensemble(vertx, db, config, d.http(), d.http().sync(), d.services(), d.runs(), d.terminals(), d.answers(), draining))
                   .recover(e -> db.close(vertx).transform(x -> Future.failedFuture(e)));
             })
         .onSuccess(result::complete)
@@ -152,7 +155,8 @@ public final class Ensemble {
   /** Domain services other parts (and tests) reach without going through HTTP. */
   public record Services(ProjectStore projects, ProjectFiles files, WorkingCopy workingCopy) {}
 
-  private record Deployed(HttpVerticle http, Services services, RunService runs, TerminalService terminals) {}
+  private record Deployed(
+      HttpVerticle http, Services services, RunService runs, TerminalService terminals, AnswerLease answers) {}
 
   private static Future<Deployed> deploy(
       Vertx vertx, EnsembleConfig config, SyncSettings syncSettings, Bus bus, PrometheusMeterRegistry registry,
@@ -174,10 +178,13 @@ public final class Ensemble {
     Optional<AiProvider> aiProvider =
         config.ai().endpoint().map(endpoint -> new Langchain4jProvider(endpoint, config.ai().timeout()));
     // With several nodes, answers and stops reach the other nodes over the bus.
-    ChatStore chatStore = new ChatStore(db.pool());
+    ChatStore chatStore = new ChatStore(db.pool(), bus.nodeId());
     ChatFanOut chatFanOut = config.redisUrl().isPresent()
         ? new ChatFanOut(vertx, bus, chatStore, config.aiRelay())
         : new ChatFanOut();
+    // Answers left streaming by a node that went away end as interrupted (at start-up on one node).
+    AnswerLease answers =
+        new AnswerLease(vertx, chatStore, chatFanOut, config.aiRelay().orphanAfter(), config.redisUrl().isEmpty());
     ChatService chat = new ChatService(
         config.ai(), ProjectProviders.create(vertx, config.ai(), aiProvider, db.pool(), secrets),
         chatStore, chatFanOut);
@@ -242,6 +249,7 @@ public final class Ensemble {
     List<HttpVerticle> deployed = new ArrayList<>();
     AtomicInteger loop = new AtomicInteger();
     return runs.start()
+        .compose(ready -> answers.start())
         .compose(ready -> vertx.deployVerticle(
             () -> {
               HttpVerticle v = new HttpVerticle(wiring);
@@ -264,7 +272,7 @@ public final class Ensemble {
               log.info(
                   "Ensemble listening on http://{}:{} (public URL {})",
                   config.httpHost(), first.actualPort(), config.publicUrl());
-              return new Deployed(first, services, runs, terminals);
+              return new Deployed(first, services, runs, terminals, answers);
             });
   }
 
@@ -312,7 +320,10 @@ public final class Ensemble {
         .map(vertx::undeploy)
         .reduce((a, b) -> Future.all(a, b).mapEmpty())
         .orElse(Future.succeededFuture())
-        .transform(x -> terminals.close())
+        .transform(x -> {
+          answers.close();
+          return terminals.close();
+        })
         // Runs first: their ends still reach other nodes over the bus, which closing sync closes.
         .transform(x -> runs.close())
         .transform(x -> sync.close())

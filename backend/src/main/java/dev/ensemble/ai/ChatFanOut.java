@@ -106,6 +106,15 @@ public final class ChatFanOut {
     return control.map(c -> c.requestDecision(threadId, decision)).orElseGet(() -> Future.succeededFuture(Optional.empty()));
   }
 
+  /**
+   * Tells the project's subscribers on every node that an answer was ended in the store as
+   * interrupted because its node went away; on a single node there is nobody to tell (it happens
+   * at start-up only).
+   */
+  public void interrupted(ChatStore.Interrupted answer) {
+    relay.ifPresent(r -> r.interrupted(answer));
+  }
+
   /** Tells this node's subscribers of the project. */
   private void deliver(UUID projectId, ChatEvent event) {
     List<ChatStreamListener> list = subscribers.get(projectId);

@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
@@ -29,6 +30,8 @@ final class ChatRelay {
   private static final Logger log = LoggerFactory.getLogger(ChatRelay.class);
   /** Answers recently ended here, whose late or repeated messages are ignored. */
   private static final int REMEMBERED_ENDS = 4096;
+  /** The number of an end published by a node other than the answer's: after anything its node sent. */
+  static final long LAST_SEQ = Long.MAX_VALUE;
 
   private final Vertx vertx;
   private final Bus bus;
@@ -98,6 +101,26 @@ final class ChatRelay {
         || m.node().equals(bus.nodeId())) {
       return;
     }
+    heard(projectId, m);
+  }
+
+  // ---- any node: an answer whose node went away ------------------------------------------------
+
+  /**
+   * Tells every node, this one included, that an answer written elsewhere was ended in the store
+   * as interrupted (its node went away). Its end goes out as the answer's last message, numbered
+   * {@link #LAST_SEQ}: a follower sees a gap, reads the store, finds the answer ended and tells its
+   * subscribers what they are missing and the end, as for any lost end.
+   */
+  void interrupted(ChatStore.Interrupted answer) {
+    ChatBusMessage.Failed end = new ChatBusMessage.Failed(bus.nodeId(), answer.threadId(), answer.messageId(), LAST_SEQ,
+        0, 0, ChatStore.INTERRUPTED, ChatStore.INTERRUPTED_MESSAGE, Optional.empty());
+    bus.publish(topic(answer.projectId()), ChatBusMessage.encode(end)).onFailure(e -> log.debug(
+        "publishing the interruption of answer {} failed: {}", answer.messageId(), e.toString()));
+    heard(answer.projectId(), end);
+  }
+
+  private void heard(UUID projectId, ChatBusMessage.Event m) {
     context.runOnContext(v -> {
       if (!followed.containsKey(projectId) || ended.containsKey(m.messageId())) {
         return;

@@ -16,10 +16,18 @@ import java.util.function.Function;
 
 /** Chat threads, their messages and the usage ledger in PostgreSQL. */
 public final class ChatStore {
-  private final Pool pool;
+  /** The error code of an answer whose node stopped before it was complete. */
+  public static final String INTERRUPTED = "ai_answer_interrupted";
+  static final String INTERRUPTED_MESSAGE =
+      "the server writing this answer stopped before it was complete; the text written so far is kept";
 
-  public ChatStore(Pool pool) {
+  private final Pool pool;
+  private final String nodeId;
+
+  /** {@code nodeId}: this node, named as the writer of the answers it starts. */
+  public ChatStore(Pool pool, String nodeId) {
     this.pool = pool;
+    this.nodeId = nodeId;
   }
 
   /** A thread of a project. */
@@ -145,9 +153,9 @@ public final class ChatStore {
                 .compose(
                     q ->
                         conn.preparedQuery(
-                                "INSERT INTO ai_messages (thread_id, role, author_id, status, model, context)"
-                                    + " VALUES ($1, 'assistant', $2, 'streaming', $3, $4) RETURNING id")
-                            .execute(Tuple.of(threadId, userId, model, answerContext.orElse(null)))
+                                "INSERT INTO ai_messages (thread_id, role, author_id, status, model, context, stream_node)"
+                                    + " VALUES ($1, 'assistant', $2, 'streaming', $3, $4, $5) RETURNING id")
+                            .execute(Tuple.of(threadId, userId, model, answerContext.orElse(null), nodeId))
                             .map(a -> new Exchange(q.iterator().next().getUUID("id"), a.iterator().next().getUUID("id"))))
                 .compose(
                     ex ->
@@ -217,6 +225,45 @@ public final class ChatStore {
             "SELECT 1 FROM ai_messages WHERE thread_id = $1 AND role = 'assistant' AND status = 'streaming' LIMIT 1")
         .execute(Tuple.of(threadId))
         .map(rows -> rows.iterator().hasNext());
+  }
+
+  /** An answer ended as interrupted because its node went away. */
+  public record Interrupted(UUID projectId, UUID threadId, UUID messageId) {}
+
+  /** Confirms that this node is alive, and so are the answers it writes. */
+  public Future<Void> renewLease() {
+    return pool.preparedQuery(
+            "INSERT INTO ai_nodes (node_id) VALUES ($1) ON CONFLICT (node_id) DO UPDATE SET heartbeat_at = now()")
+        .execute(Tuple.of(nodeId))
+        .mapEmpty();
+  }
+
+  /**
+   * Ends as interrupted every answer still streaming whose node has not confirmed it is alive for
+   * {@code silentFor} (never this node's own), keeping its stored text: status {@code partial}, or
+   * {@code error} when no text was stored. Its agent steps that wait or run are cancelled. One
+   * statement, safe on every node at once: each answer is ended (and returned) by one of them.
+   */
+  public Future<List<Interrupted>> endOrphans(java.time.Duration silentFor) {
+    double secs = silentFor.toMillis() / 1000.0;
+    return pool.preparedQuery(
+            "WITH ended AS (UPDATE ai_messages m SET status = CASE WHEN m.content = '' THEN 'error' ELSE 'partial' END,"
+                + " error_code = $3, error_message = $4, finished_at = now() FROM ai_threads t"
+                + " WHERE t.id = m.thread_id AND m.status = 'streaming' AND m.role = 'assistant'"
+                + " AND m.stream_node IS DISTINCT FROM $1 AND m.created_at < now() - make_interval(secs => $2)"
+                + " AND NOT EXISTS (SELECT 1 FROM ai_nodes n WHERE n.node_id = m.stream_node"
+                + " AND n.heartbeat_at >= now() - make_interval(secs => $2))"
+                + " RETURNING m.id, m.thread_id, t.project_id),"
+                // the run's steps end with it: nobody is left to carry out or wait for them
+                + " steps AS (UPDATE ai_agent_steps s SET status = 'cancelled', updated_at = now() FROM ended"
+                + " WHERE s.message_id = ended.id AND s.status IN ('pending', 'running'))"
+                + " SELECT id, thread_id, project_id FROM ended")
+        .execute(Tuple.of(nodeId, secs, INTERRUPTED, INTERRUPTED_MESSAGE))
+        .compose(rows -> pool.preparedQuery(
+                // nodes silent this long name no streaming answer any more
+                "DELETE FROM ai_nodes WHERE heartbeat_at < now() - make_interval(secs => $1) AND node_id <> $2")
+            .execute(Tuple.of(secs, nodeId))
+            .map(v -> map(rows, r -> new Interrupted(r.getUUID("project_id"), r.getUUID("thread_id"), r.getUUID("id")))));
   }
 
   public Future<RecentQuestions> recentQuestions(UUID userId) {
