@@ -6,6 +6,7 @@ import dev.ensemble.sync.Documents;
 import dev.ensemble.sync.files.FileTree.Entry;
 import dev.ensemble.sync.files.FileTree.Kind;
 import dev.ensemble.sync.protocol.DocumentId;
+import dev.ensemble.sync.store.DocumentStore;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import java.nio.ByteBuffer;
@@ -13,6 +14,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
@@ -87,6 +89,19 @@ public final class ProjectFiles {
    * (see {@link Documents.Stamped}).
    */
   public record Version(Content content, Optional<DocumentId> doc, Optional<ChangeHash[]> heads, OptionalLong storedSeq) {}
+
+  /**
+   * How far the project's stored documents (tree and files) have come, on every node: it changes
+   * whenever any of them changes (see {@link DocumentStore.ProjectVersion}).
+   */
+  public Future<DocumentStore.ProjectVersion> storedVersion(Project project) {
+    return documents.storedVersion(project.id());
+  }
+
+  /** The last stored seq of each of the project's documents (to compare with {@link Version#storedSeq}). */
+  public Future<Map<DocumentId, Long>> storedSeqs(Project project) {
+    return documents.storedSeqs(project.id());
+  }
 
   /** The tree as read from the root document at one moment, stamped with the root's stored version. */
   public Future<Documents.Stamped<List<Entry>>> listStamped(Project project) {
