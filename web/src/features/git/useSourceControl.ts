@@ -1,13 +1,23 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { api, toApiError, type ApiError, type GitDiff, type GitPullResult } from '../../api/client';
+import {
+  api,
+  toApiError,
+  type ApiError,
+  type GitBranches,
+  type GitDiff,
+  type GitPullResult,
+} from '../../api/client';
 import { useResource } from '../../api/resource';
 import { badgesOf, changesOf } from './gitChanges';
 
 /**
  * How often the status is asked again while the page is visible: collaborators' edits change
- * it without anyone touching git, and the file tree's badges should follow.
+ * it without anyone touching git, and the file tree's badges should follow. A hidden page does
+ * not ask; it asks at once when it is shown again.
  */
 export const STATUS_POLL_MS = 5_000;
+
+const NO_BRANCHES: GitBranches = { current: null, local: [], remote: [] };
 
 /** A file whose diff is on screen: against HEAD from the index (staged) or the working tree. */
 export interface DiffTarget {
@@ -33,13 +43,32 @@ function pullSummary(pulled: GitPullResult): string {
 }
 
 /**
- * The project's git state and the operations on it. The status is polled while the page is
- * visible and the project has a repository; every operation reloads what it affects.
+ * The project's git state and the operations on it. The status is asked first: history and
+ * branches only once it says the project has a repository (a project without one costs one
+ * request, not three). The status is polled while the page is visible, unless the project has
+ * no repository; every operation reloads what it affects.
  */
 export function useSourceControl(projectId: string) {
   const status = useResource(`git-status:${projectId}`, (s) => api.git.status(projectId, s));
-  const log = useResource(`git-log:${projectId}`, (s) => api.git.log(projectId, s));
-  const branches = useResource(`git-branches:${projectId}`, (s) => api.git.branches(projectId, s));
+  const answered =
+    status.state.status === 'ready'
+      ? true
+      : status.state.status === 'error' && status.state.error.code === 'no_repository'
+        ? false
+        : null;
+  // What the last answer said, kept while a reload or a passing failure has none to say.
+  const [known, setKnown] = useState<{ projectId: string; repository: boolean } | null>(null);
+  if (answered !== null && (known?.projectId !== projectId || known.repository !== answered)) {
+    setKnown({ projectId, repository: answered });
+  }
+  const repository = known?.projectId === projectId ? known.repository : answered;
+  const gitKey = `${projectId}:${repository === true ? 'repository' : 'none'}`;
+  const log = useResource(`git-log:${gitKey}`, (s) =>
+    repository === true ? api.git.log(projectId, s) : Promise.resolve([]),
+  );
+  const branches = useResource(`git-branches:${gitKey}`, (s) =>
+    repository === true ? api.git.branches(projectId, s) : Promise.resolve(NO_BRANCHES),
+  );
   const [selected, setSelected] = useState<DiffTarget | null>(null);
   const diff = useResource<GitDiff | null>(
     `git-diff:${projectId}:${selected ? `${selected.staged ? 'index' : 'work'}:${selected.path}` : ''}`,
@@ -53,7 +82,7 @@ export function useSourceControl(projectId: string) {
 
   const data = status.state.status === 'ready' ? status.state.data : null;
   const statusError = status.state.status === 'error' ? status.state.error : null;
-  const noRepository = statusError?.code === 'no_repository';
+  const noRepository = statusError?.code === 'no_repository' || repository === false;
   const badges = useMemo(() => badgesOf(data), [data]);
   const changes = useMemo(() => (data ? changesOf(data) : []), [data]);
 
@@ -62,15 +91,37 @@ export function useSourceControl(projectId: string) {
   const { reload: reloadLog } = log;
   const { reload: reloadBranches } = branches;
 
+  // Polls only while the page is visible (a hidden tab costs the server nothing) and asks at
+  // once when it is shown again; never for a project without a repository (connecting one
+  // reloads the status, which starts the polling).
   useEffect(() => {
     if (noRepository) return;
-    const timer = setInterval(() => {
-      if (document.visibilityState !== 'visible' || busyRef.current) return;
+    let timer: ReturnType<typeof setInterval> | undefined;
+    const poll = () => {
+      if (busyRef.current) return;
       reloadStatus();
       reloadDiff();
-    }, STATUS_POLL_MS);
-    return () => {
+    };
+    const start = () => {
+      timer ??= setInterval(poll, STATUS_POLL_MS);
+    };
+    const stop = () => {
       clearInterval(timer);
+      timer = undefined;
+    };
+    const onVisibility = () => {
+      if (document.visibilityState === 'visible') {
+        poll();
+        start();
+      } else {
+        stop();
+      }
+    };
+    if (document.visibilityState === 'visible') start();
+    document.addEventListener('visibilitychange', onVisibility);
+    return () => {
+      stop();
+      document.removeEventListener('visibilitychange', onVisibility);
     };
   }, [noRepository, reloadStatus, reloadDiff]);
 

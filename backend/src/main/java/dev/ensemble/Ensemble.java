@@ -231,6 +231,13 @@ public final class Ensemble {
         terminals, LiveSettings.defaults());
     GitService gitService = new GitService(vertx, config.git(), config.dataDir(), db.pool(), projectStore, files,
         services.workingCopy(), accounts, secrets, GitService.providerHosts(config));
+    for (boolean cached : new boolean[] {false, true}) {
+      io.micrometer.core.instrument.FunctionCounter
+          .builder("ensemble.git.status", gitService, g -> g.statusAnswers(cached))
+          .description("git status answers: computed (materialised and asked JGit) or from the cache")
+          .tag("answer", cached ? "cached" : "computed")
+          .register(registry);
+    }
     ProviderRepositories providerRepositories = new ProviderRepositories(
         http, java.util.stream.Stream.of(config.github(), config.gitlab()).flatMap(Optional::stream).toList(),
         accounts, secrets, config.git().providerTimeout());

@@ -8,6 +8,7 @@ import dev.ensemble.identity.User;
 import dev.ensemble.projects.Project;
 import dev.ensemble.projects.ProjectStore;
 import dev.ensemble.sync.files.ProjectFiles;
+import dev.ensemble.sync.store.DocumentStore.ProjectVersion;
 import dev.ensemble.workspace.WorkingCopy;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -24,6 +25,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 import org.eclipse.jgit.lib.PersonIdent;
 import org.slf4j.Logger;
@@ -52,7 +54,13 @@ public final class GitService {
   private final GitCredentialStore credentials;
   private final GitAccess access;
   private final RepositoryImport imports;
+  private final ProjectFiles files;
   private final ProjectLocks locks = new ProjectLocks();
+  private final StatusCache statusCache;
+  /** Status computations in flight, by project: callers at the same moment share one. */
+  private final Map<UUID, Future<ComputedStatus>> computingStatus = new ConcurrentHashMap<>();
+  private final AtomicLong statusComputed = new AtomicLong();
+  private final AtomicLong statusCached = new AtomicLong();
   /** Cancellation flags of the jobs this node runs. */
   private final Map<UUID, AtomicBoolean> running = new ConcurrentHashMap<>();
   private volatile BiFunction<UUID, String, Future<Void>> remoteChanged = (id, url) -> Future.succeededFuture();
@@ -68,6 +76,8 @@ public final class GitService {
     this.workspaces = dataDir.resolve("workspaces");
     this.projects = projects;
     this.workingCopy = workingCopy;
+    this.files = files;
+    this.statusCache = new StatusCache(settings.statusCacheProjects());
     // JGit blocks (disk, network): its own pool, never an event loop. Long clones are expected.
     this.workers = vertx.createSharedWorkerExecutor("ensemble-git", settings.workers(), 1, TimeUnit.HOURS);
     this.jobs = new GitJobStore(pool);
@@ -138,6 +148,7 @@ public final class GitService {
               : abandonImport(project, dir, jobId, cancel.get(), result.cause()));
         })
         .onComplete(x -> {
+          statusCache.forget(project.id());
           running.remove(jobId);
           announce(jobId);
         });
@@ -226,8 +237,73 @@ public final class GitService {
     T run(GitWorkspace w) throws Exception;
   }
 
+  /**
+   * The project's status. Answered from {@link StatusCache} while the project's stored documents
+   * are exactly those the remembered status was computed from (on any node) and no git operation
+   * changed the repository since; otherwise computed (materialise, then JGit), one computation
+   * shared by the callers that ask meanwhile.
+   */
   public Future<JsonObject> status(Project p) {
-    return inWorkspace(p, false, false, GitWorkspace::status);
+    return files.storedVersion(p).compose(now -> {
+      Optional<JsonObject> cached = statusCache.get(p.id(), now);
+      if (cached.isPresent()) {
+        statusCached.incrementAndGet();
+        return Future.succeededFuture(cached.get());
+      }
+      boolean[] started = {false};
+      Future<ComputedStatus> shared = computingStatus.computeIfAbsent(p.id(), id -> {
+        started[0] = true;
+        return computeStatus(p);
+      });
+      if (started[0]) {
+        shared.onComplete(x -> computingStatus.remove(p.id(), shared));
+      }
+      // A computation already running may have read the files before this call began: its answer
+      // serves this call only when it shows the files as they are now.
+      return shared.compose(c -> started[0] || c.files().equals(Optional.of(now))
+          ? Future.succeededFuture(c.status().copy())
+          : computeStatus(p).map(ComputedStatus::status));
+    });
+  }
+
+  /** A computed status and, when it shows exactly what the store holds, the stored version it shows. */
+  private record ComputedStatus(JsonObject status, Optional<ProjectVersion> files) {}
+
+  /**
+   * Materialises and asks JGit; then, still under the lock, compares the stored version of every
+   * document that was read with the store's: only a status computed from exactly the stored
+   * documents is remembered (not one that saw edits still being stored, or a node's copy that
+   * had not caught up with another node's change yet).
+   */
+  private Future<ComputedStatus> computeStatus(Project p) {
+    statusComputed.incrementAndGet();
+    return inWorkspace(p, false, false, GitWorkspace::status, (base, status) -> {
+      if (base.storedSeqs().isEmpty()) {
+        statusCache.forget(p.id());
+        return Future.succeededFuture(new ComputedStatus(status, Optional.empty()));
+      }
+      return files.storedSeqs(p).map(stored -> {
+        boolean exact = base.storedSeqs().get().entrySet().stream()
+            .allMatch(e -> e.getValue().equals(stored.get(e.getKey())));
+        if (!exact) {
+          statusCache.forget(p.id());
+          return new ComputedStatus(status, Optional.empty());
+        }
+        ProjectVersion version = ProjectVersion.of(stored);
+        statusCache.put(p.id(), version, status);
+        return new ComputedStatus(status, Optional.of(version));
+      });
+    });
+  }
+
+  /** How many status answers this node computed ({@code cached} false) or gave from its cache. */
+  public long statusAnswers(boolean cached) {
+    return cached ? statusCached.get() : statusComputed.get();
+  }
+
+  /** An operation that may change the repository (index, HEAD, refs, config): the remembered status is void after it. */
+  private <T> Future<T> changing(Project p, Future<T> operation) {
+    return operation.andThen(x -> statusCache.forget(p.id()));
   }
 
   public Future<JsonObject> diff(Project p, Optional<String> path, boolean staged) {
@@ -235,29 +311,29 @@ public final class GitService {
   }
 
   public Future<JsonObject> stage(Project p, List<String> paths) {
-    return inWorkspace(p, false, false, w -> {
+    return changing(p, inWorkspace(p, false, false, w -> {
       w.stage(paths);
       return w.status();
-    });
+    }));
   }
 
   public Future<JsonObject> unstage(Project p, List<String> paths) {
-    return inWorkspace(p, false, false, w -> {
+    return changing(p, inWorkspace(p, false, false, w -> {
       w.unstage(paths);
       return w.status();
-    });
+    }));
   }
 
   public Future<JsonObject> commit(Project p, User author, String message, List<String> paths) {
-    return inWorkspace(p, false, false, w -> w.commit(message, paths, ident(author)));
+    return changing(p, inWorkspace(p, false, false, w -> w.commit(message, paths, ident(author))));
   }
 
   public Future<JsonObject> push(Project p, User user) {
-    return remoteLogin(p, user).compose(login -> inWorkspace(p, false, false, w -> w.push(login)));
+    return changing(p, remoteLogin(p, user).compose(login -> inWorkspace(p, false, false, w -> w.push(login))));
   }
 
   public Future<JsonObject> pull(Project p, User user) {
-    return remoteLogin(p, user).compose(login -> inWorkspace(p, true, false, w -> w.pull(login, ident(user))));
+    return changing(p, remoteLogin(p, user).compose(login -> inWorkspace(p, true, false, w -> w.pull(login, ident(user)))));
   }
 
   public Future<JsonArray> log(Project p, int limit) {
@@ -269,26 +345,26 @@ public final class GitService {
   }
 
   public Future<JsonObject> createBranch(Project p, String name, Optional<String> from) {
-    return inWorkspace(p, false, false, w -> {
+    return changing(p, inWorkspace(p, false, false, w -> {
       w.createBranch(name, from);
       return w.branches();
-    });
+    }));
   }
 
   public Future<JsonObject> checkout(Project p, String branch) {
-    return inWorkspace(p, true, false, w -> {
+    return changing(p, inWorkspace(p, true, false, w -> {
       w.checkout(branch);
       return w.status();
-    });
+    }));
   }
 
   /** Connects the project to a remote (creating its repository when it has none). */
   public Future<JsonObject> connect(Project p, String url) {
     GitAccess.Remote remote = access.remote(url, "url");
-    return reachable(remote).compose(v -> inWorkspace(p, false, true, w -> {
+    return changing(p, reachable(remote).compose(v -> inWorkspace(p, false, true, w -> {
       w.setRemote(remote.url());
       return w.status();
-    })).compose(status -> remoteChanged.apply(p.id(), remote.url()).map(status));
+    }))).compose(status -> remoteChanged.apply(p.id(), remote.url()).map(status));
   }
 
   /** The outbound policy's verdict on a remote, reached on a git worker (it resolves names). */
@@ -357,6 +433,12 @@ public final class GitService {
    * when {@code applyBack} give the documents what git left in the working tree.
    */
   private <T> Future<T> inWorkspace(Project p, boolean applyBack, boolean create, Work<T> work) {
+    return inWorkspace(p, applyBack, create, work, (base, result) -> Future.succeededFuture(result));
+  }
+
+  /** As above, then {@code then} with the materialised snapshot and the result, still under the lock. */
+  private <T, R> Future<R> inWorkspace(Project p, boolean applyBack, boolean create, Work<T> work,
+      BiFunction<WorkingCopy.Snapshot, T, Future<R>> then) {
     Path dir = workspace(p.id());
     return locks.run(p.id(), () -> workers.<Boolean>executeBlocking(
                 () -> create || java.nio.file.Files.isDirectory(dir.resolve(".git")), false)
@@ -379,7 +461,8 @@ public final class GitService {
                     }
                     return result;
                   })
-                : Future.succeededFuture(result))))
+                : Future.succeededFuture(result))
+            .compose(result -> then.apply(base, result))))
         .recover(e -> Future.failedFuture(GitErrors.map(e)));
   }
 

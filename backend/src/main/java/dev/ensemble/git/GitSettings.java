@@ -16,9 +16,11 @@ import java.util.Map;
  * @param outbound which hosts and networks remotes may point at
  * @param providerTimeout longest wait for one GitHub/GitLab REST call (listing a user's repositories)
  * @param webhookMaxBytes largest webhook delivery body accepted (413 above)
+ * @param statusCacheProjects projects whose last status this node remembers (0: none, every status
+ *     is computed)
  */
 public record GitSettings(long maxFileBytes, int maxFiles, int workers, Duration timeout, boolean allowHttp,
-    OutboundPolicy outbound, Duration providerTimeout, long webhookMaxBytes) {
+    OutboundPolicy outbound, Duration providerTimeout, long webhookMaxBytes, int statusCacheProjects) {
 
   public static GitSettings defaults() {
     return fromEnv(Map.of());
@@ -35,12 +37,14 @@ public record GitSettings(long maxFileBytes, int maxFiles, int workers, Duration
         OutboundPolicy.fromEnv(env),
         Duration.ofSeconds(integer(env, "ENSEMBLE_GIT_PROVIDER_TIMEOUT_SECONDS", 15, 1, 300)),
         // GitHub caps a delivery at 25 MB; a push of ordinary size is a few kilobytes.
-        integer(env, "ENSEMBLE_GIT_WEBHOOK_MAX_BYTES", 1L << 20, 1024, 25L * 1024 * 1024));
+        integer(env, "ENSEMBLE_GIT_WEBHOOK_MAX_BYTES", 1L << 20, 1024, 25L * 1024 * 1024),
+        (int) integer(env, "ENSEMBLE_GIT_STATUS_CACHE_PROJECTS", 1000, 0, 1_000_000));
   }
 
   public GitSettings {
     if (maxFileBytes < 1 || maxFiles < 1 || workers < 1 || timeout.isNegative() || timeout.isZero()
-        || providerTimeout.isNegative() || providerTimeout.isZero() || webhookMaxBytes < 1) {
+        || providerTimeout.isNegative() || providerTimeout.isZero() || webhookMaxBytes < 1
+        || statusCacheProjects < 0) {
       throw new IllegalArgumentException("invalid git settings");
     }
   }

@@ -127,6 +127,8 @@ final class DocSession {
   private boolean drainScheduled;
   private final List<LocalEdit<?>> edits = new ArrayList<>();
   private long lastSeq;
+  /** The seq of our own latest increment, which may lie beyond lastSeq until a catch-up closes the gap. */
+  private long ownSeq;
   private long snapshotBytes;
   private long incrementBytes;
   private boolean persisting;
@@ -285,6 +287,29 @@ final class DocSession {
   }
 
   /**
+   * As {@link #read}, stamped with the stored version the reader saw: the seq of the last stored
+   * increment the document holds in order, and whether it held nothing else (false while a batch
+   * of its own changes is being stored, or one was stored beyond a gap that a catch-up has not
+   * filled yet).
+   */
+  <T> Future<Documents.Stamped<T>> readStamped(Function<Document, T> reader) {
+    Promise<Documents.Stamped<T>> done = Promise.promise();
+    exec.execute(() -> {
+      if (closed) {
+        done.fail(new SessionClosed());
+        return;
+      }
+      try {
+        done.complete(new Documents.Stamped<>(reader.apply(doc), lastSeq, !persisting && ownSeq <= lastSeq));
+      } catch (RuntimeException e) {
+        done.fail(e);
+      }
+      evictLaterIfUnused();
+    });
+    return done.future();
+  }
+
+  /**
    * Changes the document in one transaction, as a peer's change would be: in the next batch,
    * stored, then synced to every peer and announced to other nodes. Completes once durable (or
    * at once when it changed nothing); fails with {@link SessionClosed} when the session has closed.
@@ -403,6 +428,7 @@ final class DocSession {
                         return;
                       }
                       long seq = ar.result();
+                      ownSeq = seq;
                       incrementBytes += changes.length;
                       if (seq == lastSeq + 1) {
                         lastSeq = seq;

@@ -2,7 +2,9 @@ package dev.ensemble.sync;
 
 import dev.ensemble.sync.DocSession.SessionClosed;
 import dev.ensemble.sync.protocol.DocumentId;
+import dev.ensemble.sync.store.DocumentStore;
 import io.vertx.core.Future;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
@@ -39,6 +41,44 @@ public final class Documents {
       return session.get().read(reader).map(Optional::ofNullable)
           .recover(e -> retry(e, attempts, () -> read(id, projectId, reader, attempts - 1)));
     });
+  }
+
+  /**
+   * A value read from a document, with the document's stored version it was read at: {@code seq}
+   * is the last stored increment the document held. When {@code storedOnly}, it held nothing
+   * else, so the value is what the store has at {@code seq} (and on any node, while the
+   * document's last seq in the store is still {@code seq}).
+   */
+  public record Stamped<T>(T value, long seq, boolean storedOnly) {}
+
+  /** As {@link #read}, stamped with the stored version that was read. */
+  public <T> Future<Optional<Stamped<T>>> readStamped(DocumentId id, UUID projectId, Function<Document, T> reader) {
+    return readStamped(id, projectId, reader, ATTEMPTS);
+  }
+
+  private <T> Future<Optional<Stamped<T>>> readStamped(DocumentId id, UUID projectId, Function<Document, T> reader,
+      int attempts) {
+    return registry.find(id).compose(found -> {
+      Optional<DocSession> session = found.filter(s -> s.projectId().equals(projectId));
+      if (session.isEmpty()) {
+        return Future.succeededFuture(Optional.<Stamped<T>>empty());
+      }
+      return session.get().readStamped(reader).map(Optional::of)
+          .recover(e -> retry(e, attempts, () -> readStamped(id, projectId, reader, attempts - 1)));
+    });
+  }
+
+  /**
+   * How far the project's stored documents have come, across every node (see
+   * {@link DocumentStore.ProjectVersion}).
+   */
+  public Future<DocumentStore.ProjectVersion> storedVersion(UUID projectId) {
+    return registry.store().projectVersion(projectId);
+  }
+
+  /** The last stored seq of each of the project's documents, across every node. */
+  public Future<Map<DocumentId, Long>> storedSeqs(UUID projectId) {
+    return registry.store().lastSeqs(projectId);
   }
 
   /**

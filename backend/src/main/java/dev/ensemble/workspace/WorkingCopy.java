@@ -5,6 +5,7 @@ import dev.ensemble.projects.Project;
 import dev.ensemble.sync.SyncSettings;
 import dev.ensemble.sync.files.FilePath;
 import dev.ensemble.sync.files.ProjectFiles;
+import dev.ensemble.sync.protocol.DocumentId;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -54,8 +55,16 @@ public final class WorkingCopy {
    */
   public record Applied(List<String> written, List<String> merged, List<String> deleted, Map<String, String> skipped) {}
 
-  /** The files {@link #materialise} wrote, as the versions they were read at. */
-  public record Snapshot(Path dir, Map<String, ProjectFiles.Version> files) {}
+  /**
+   * The files {@link #materialise} wrote, as the versions they were read at; and, when every
+   * document it read held exactly what the store had, each one's stored seq at that moment (the
+   * tree's root document included): while the store still has those seqs, the files are the same.
+   */
+  public record Snapshot(Path dir, Map<String, ProjectFiles.Version> files, Optional<Map<DocumentId, Long>> storedSeqs) {}
+
+  /** The files as read for {@link #materialise}, before they are written. */
+  private record Read(List<Map.Entry<String, Optional<ProjectFiles.Version>>> contents,
+      Optional<Map<DocumentId, Long>> storedSeqs) {}
 
   /**
    * Writes the project's current files into {@code dir} (created if needed) and removes files that
@@ -63,10 +72,27 @@ public final class WorkingCopy {
    * returns is the base {@link #applyBack} compares the tool's result with.
    */
   public Future<Snapshot> materialise(Project project, Path dir) {
-    return files.list(project)
-        .compose(entries -> inBatches(entries, e -> files.readVersion(project, new FilePath(e.path()))
-            .map(version -> Map.entry(e.path(), version))))
-        .compose(contents -> vertx.executeBlocking(() -> {
+    return files.listStamped(project)
+        .compose(tree -> inBatches(tree.value(), e -> files.readVersion(project, e)
+            .map(version -> Map.entry(e.path(), version)))
+            .map(contents -> {
+              Map<DocumentId, Long> seqs = new HashMap<>();
+              boolean exact = tree.storedOnly();
+              seqs.put(new DocumentId(project.rootDocId()), tree.seq());
+              for (Map.Entry<String, Optional<ProjectFiles.Version>> c : contents) {
+                Optional<ProjectFiles.Version> v = c.getValue();
+                if (v.isEmpty()) {
+                  exact = false; // named by the tree but gone when read: the tree has moved on
+                } else if (v.get().doc().isPresent()) {
+                  java.util.OptionalLong seq = v.get().storedSeq();
+                  Long earlier = seq.isPresent() ? seqs.putIfAbsent(v.get().doc().get(), seq.getAsLong()) : null;
+                  exact &= seq.isPresent() && (earlier == null || earlier == seq.getAsLong());
+                }
+              }
+              return new Read(contents, exact ? Optional.of(Map.copyOf(seqs)) : Optional.empty());
+            }))
+        .compose(read -> vertx.executeBlocking(() -> {
+          List<Map.Entry<String, Optional<ProjectFiles.Version>>> contents = read.contents();
           Files.createDirectories(dir);
           Map<String, ProjectFiles.Version> wanted = new HashMap<>();
           for (Map.Entry<String, Optional<ProjectFiles.Version>> c : contents) {
@@ -91,7 +117,7 @@ public final class WorkingCopy {
             }
           }
           removeEmptyDirectories(dir);
-          return new Snapshot(dir, Map.copyOf(wanted));
+          return new Snapshot(dir, Map.copyOf(wanted), read.storedSeqs());
         }, false));
   }
 

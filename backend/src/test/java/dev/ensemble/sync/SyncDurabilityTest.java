@@ -405,5 +405,22 @@ class SyncDurabilityTest {
       appends.computeIfPresent(id, (k, list) -> new ArrayList<>(list.stream().filter(i -> i.seq() > throughSeq).toList()));
       return Future.succeededFuture();
     }
+
+    @Override
+    public Future<ProjectVersion> projectVersion(UUID projectId) {
+      return lastSeqs(projectId).map(ProjectVersion::of);
+    }
+
+    @Override
+    public synchronized Future<Map<DocumentId, Long>> lastSeqs(UUID projectId) {
+      Map<DocumentId, Long> out = new java.util.HashMap<>();
+      owners.forEach((id, owner) -> {
+        if (owner.equals(projectId)) {
+          List<Increment> list = appends.getOrDefault(id, List.of());
+          out.put(id, list.isEmpty() ? snapshotSeqs.getOrDefault(id, 0L) : list.get(list.size() - 1).seq());
+        }
+      });
+      return Future.succeededFuture(out);
+    }
   }
 }

@@ -6,6 +6,7 @@ import dev.ensemble.sync.Documents;
 import dev.ensemble.sync.files.FileTree.Entry;
 import dev.ensemble.sync.files.FileTree.Kind;
 import dev.ensemble.sync.protocol.DocumentId;
+import dev.ensemble.sync.store.DocumentStore;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import java.nio.ByteBuffer;
@@ -13,7 +14,9 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 import org.automerge.AmValue;
 import org.automerge.ChangeHash;
@@ -81,9 +84,49 @@ public final class ProjectFiles {
 
   /**
    * A file as read at one moment: its content and, for a text file, the document and the heads it
-   * was read at, so a later edit can be made against exactly that version ({@link #writeOnto}).
+   * was read at, so a later edit can be made against exactly that version ({@link #writeOnto}),
+   * and the document's stored seq when the content was exactly what the store held at that seq
+   * (see {@link Documents.Stamped}).
    */
-  public record Version(Content content, Optional<DocumentId> doc, Optional<ChangeHash[]> heads) {}
+  public record Version(Content content, Optional<DocumentId> doc, Optional<ChangeHash[]> heads, OptionalLong storedSeq) {}
+
+  /**
+   * How far the project's stored documents (tree and files) have come, on every node: it changes
+   * whenever any of them changes (see {@link DocumentStore.ProjectVersion}).
+   */
+  public Future<DocumentStore.ProjectVersion> storedVersion(Project project) {
+    return documents.storedVersion(project.id());
+  }
+
+  /** The last stored seq of each of the project's documents (to compare with {@link Version#storedSeq}). */
+  public Future<Map<DocumentId, Long>> storedSeqs(Project project) {
+    return documents.storedSeqs(project.id());
+  }
+
+  /** The tree as read from the root document at one moment, stamped with the root's stored version. */
+  public Future<Documents.Stamped<List<Entry>>> listStamped(Project project) {
+    return ensureRoot(project)
+        .compose(v -> documents.readStamped(root(project), project.id(), FileTree::list))
+        .map(r -> r.orElseThrow(() -> new IllegalStateException("root document of " + project.id() + " is missing")));
+  }
+
+  /**
+   * The version of the file an entry of {@link #listStamped} names (without reading the tree
+   * again); empty when its document or blob is gone.
+   */
+  public Future<Optional<Version>> readVersion(Project project, Entry e) {
+    if (e.kind() == Kind.BINARY) {
+      return blobs.get(project.id(), e.blob().orElseThrow())
+          .map(b -> b.map(bytes -> new Version(new Content(Kind.BINARY, bytes), Optional.empty(), Optional.empty(),
+              OptionalLong.empty())));
+    }
+    DocumentId doc = e.doc().orElseThrow();
+    return documents.readStamped(doc, project.id(), d -> new Version(
+            new Content(Kind.TEXT, content(d).getBytes(StandardCharsets.UTF_8)), Optional.of(doc), Optional.of(d.getHeads()),
+            OptionalLong.empty()))
+        .map(read -> read.map(r -> new Version(r.value().content(), r.value().doc(), r.value().heads(),
+            r.storedOnly() ? OptionalLong.of(r.seq()) : OptionalLong.empty())));
+  }
 
   /** The file's content with the version it was read at; empty when there is no such file. */
   public Future<Optional<Version>> readVersion(Project project, FilePath path) {
@@ -94,11 +137,13 @@ public final class ProjectFiles {
       Entry e = found.get();
       if (e.kind() == Kind.BINARY) {
         return blobs.get(project.id(), e.blob().orElseThrow())
-            .map(b -> b.map(bytes -> new Version(new Content(Kind.BINARY, bytes), Optional.empty(), Optional.empty())));
+            .map(b -> b.map(bytes -> new Version(new Content(Kind.BINARY, bytes), Optional.empty(), Optional.empty(),
+                OptionalLong.empty())));
       }
       DocumentId doc = e.doc().orElseThrow();
       return documents.read(doc, project.id(), d -> new Version(
-              new Content(Kind.TEXT, content(d).getBytes(StandardCharsets.UTF_8)), Optional.of(doc), Optional.of(d.getHeads())));
+              new Content(Kind.TEXT, content(d).getBytes(StandardCharsets.UTF_8)), Optional.of(doc), Optional.of(d.getHeads()),
+              OptionalLong.empty()));
     });
   }
 

@@ -3,6 +3,7 @@ package dev.ensemble.sync.store;
 import dev.ensemble.sync.protocol.DocumentId;
 import io.vertx.core.Future;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -43,4 +44,22 @@ public interface DocumentStore {
 
   /** Replaces the snapshot by one that contains every increment up to throughSeq and drops those. */
   Future<Void> compact(DocumentId id, byte[] snapshot, long throughSeq);
+
+  /**
+   * How far a project's documents have come: how many there are and the sum of their last seqs.
+   * Documents are only added and seqs only grow, so any change stored by any node, and any new
+   * document, gives a different value, and an equal value means every document is as it was.
+   */
+  record ProjectVersion(long documents, long changes) {
+    /** The version that these last seqs add up to. */
+    public static ProjectVersion of(Map<DocumentId, Long> lastSeqs) {
+      return new ProjectVersion(lastSeqs.size(), lastSeqs.values().stream().mapToLong(Long::longValue).sum());
+    }
+  }
+
+  /** The project's {@link ProjectVersion}: one small aggregate, cheap enough to ask often. */
+  Future<ProjectVersion> projectVersion(UUID projectId);
+
+  /** The last seq of every document of the project. */
+  Future<Map<DocumentId, Long>> lastSeqs(UUID projectId);
 }

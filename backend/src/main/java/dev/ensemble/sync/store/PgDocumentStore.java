@@ -8,7 +8,9 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -132,6 +134,27 @@ public final class PgDocumentStore implements DocumentStore {
                             : conn.preparedQuery("DELETE FROM document_changes WHERE document_id = $1 AND seq <= $2")
                                 .execute(Tuple.of(id.uuid(), throughSeq))
                                 .mapEmpty()));
+  }
+
+  @Override
+  public Future<ProjectVersion> projectVersion(UUID projectId) {
+    return pool.preparedQuery("SELECT count(*) AS n, coalesce(sum(last_seq), 0)::bigint AS s FROM documents WHERE project_id = $1")
+        .execute(Tuple.of(projectId))
+        .map(rows -> {
+          Row r = rows.iterator().next();
+          return new ProjectVersion(r.getLong("n"), r.getLong("s"));
+        });
+  }
+
+  @Override
+  public Future<Map<DocumentId, Long>> lastSeqs(UUID projectId) {
+    return pool.preparedQuery("SELECT id, last_seq FROM documents WHERE project_id = $1")
+        .execute(Tuple.of(projectId))
+        .map(rows -> {
+          Map<DocumentId, Long> out = new HashMap<>(rows.size() * 2);
+          rows.forEach(r -> out.put(new DocumentId(r.getUUID("id")), r.getLong("last_seq")));
+          return out;
+        });
   }
 
   private static List<Increment> increments(RowSet<Row> rows) {
