@@ -1,5 +1,7 @@
 package dev.ensemble.ai;
 
+import static dev.ensemble.ai.support.AnswerEvents.text;
+import static dev.ensemble.ai.support.AnswerEvents.untilEnd;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -369,29 +371,6 @@ class ChatClusterTest {
       assertEquals(stored(p, thread.getString("threadId")).getString("content"), text(onB));
       assertEquals("complete", onB.get(onB.size() - 1).getString("status"));
     }
-  }
-
-  /** The events of one answer until its end. */
-  private static List<JsonObject> untilEnd(LiveClient client, String messageId) throws InterruptedException {
-    List<JsonObject> out = new ArrayList<>();
-    while (true) {
-      JsonObject m = client.next(x -> "ai".equals(x.getString("channel")) && messageId.equals(x.getString("messageId")));
-      out.add(m);
-      if ("done".equals(m.getString("event")) || "error".equals(m.getString("event"))) {
-        return out;
-      }
-    }
-  }
-
-  /** The text the token events spell (tokens' data carry {@code text}). */
-  private static String text(List<JsonObject> events) {
-    StringBuilder b = new StringBuilder();
-    for (JsonObject e : events) {
-      if (!e.containsKey("event") || "token".equals(e.getString("event"))) {
-        b.append(e.getString("text", ""));
-      }
-    }
-    return b.toString();
   }
 
   private static JsonObject stored(AiProject p, List<Event> onA) {

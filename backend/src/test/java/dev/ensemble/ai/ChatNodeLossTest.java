@@ -1,5 +1,7 @@
 package dev.ensemble.ai;
 
+import static dev.ensemble.ai.support.AnswerEvents.text;
+import static dev.ensemble.ai.support.AnswerEvents.untilEnd;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -126,26 +128,4 @@ class ChatNodeLossTest {
     }
   }
 
-  /** The events of one answer until its end. */
-  private static List<JsonObject> untilEnd(LiveClient client, String messageId) throws InterruptedException {
-    List<JsonObject> out = new ArrayList<>();
-    while (true) {
-      JsonObject m = client.next(x -> "ai".equals(x.getString("channel")) && messageId.equals(x.getString("messageId")));
-      out.add(m);
-      if ("done".equals(m.getString("event")) || "error".equals(m.getString("event"))) {
-        return out;
-      }
-    }
-  }
-
-  /** The text the token events spell. */
-  private static String text(List<JsonObject> events) {
-    StringBuilder b = new StringBuilder();
-    for (JsonObject e : events) {
-      if ("token".equals(e.getString("event"))) {
-        b.append(e.getString("text", ""));
-      }
-    }
-    return b.toString();
-  }
 }
