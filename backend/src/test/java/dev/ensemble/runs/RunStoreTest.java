@@ -85,22 +85,20 @@ class RunStoreTest {
       List<RunChunk> whole = new ArrayList<>(await(store.chunksAfter(run.id(), 0, 100_000)));
       assertEquals(RunOutputTest.describe(live.chunks()), RunOutputTest.describe(whole));
       // Read a page at a time, bounded by bytes: every page but the last reaches the bound with its
-      // last chunk and not before; together they are the whole output.
+      // last chunk and not before; together they are the whole output (how many chunks the output
+      // came in depends on the reader's timing; the small chunks below fix the pages exactly).
       List<RunChunk> paged = new ArrayList<>();
-      int pages = 0;
       for (List<RunChunk> page = await(store.chunksAfter(run.id(), 0, 100_000, 1000)); !page.isEmpty();
           page = await(store.chunksAfter(run.id(), paged.get(paged.size() - 1).seq(), 100_000, 1000))) {
         int bytes = page.stream().mapToInt(c -> c.data().length).sum();
         int beforeLast = bytes - page.get(page.size() - 1).data().length;
         assertTrue(beforeLast < 1000, "a page went on past the byte bound: " + bytes);
         paged.addAll(page);
-        pages++;
         if (paged.size() < whole.size()) {
           assertTrue(bytes >= 1000, "a page short of the bound although more output was stored: " + bytes);
         }
       }
       assertEquals(RunOutputTest.describe(whole), RunOutputTest.describe(paged));
-      assertTrue(pages > 1, "the output should take several pages of 1000 bytes, took " + pages);
       List<RunChunk> gap = await(store.chunksAfter(run.id(), 0, (int) (sub.replayedFrom() - 1)));
       gap.addAll(late.chunks());
       assertEquals(RunOutputTest.describe(live.chunks()), RunOutputTest.describe(gap));

@@ -1,5 +1,6 @@
 package dev.ensemble.runs;
 
+import dev.ensemble.support.HostSandbox;
 import dev.ensemble.support.TempDirs;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -12,27 +13,13 @@ import java.util.concurrent.TimeUnit;
 
 /** The real sandbox of this host, and helpers to run commands in it and watch their output. */
 final class Sandboxes {
-  static final int UID = 61000;
-  private static SandboxSupport support;
+  static final int UID = HostSandbox.UID;
 
   private Sandboxes() {}
 
-  /**
-   * The host's sandbox. Without one (bubblewrap not installed) the calling test is skipped with a
-   * message, unless ENSEMBLE_REQUIRE_SANDBOX is true (CI installs bubblewrap and sets it).
-   */
-  static synchronized SandboxSupport support() {
-    if (support == null) {
-      support = SandboxSupport.detect(UID);
-    }
-    if (!support.isolated()) {
-      String why = "no sandbox on this host (" + support.description() + "); install bubblewrap to run this test";
-      if ("true".equalsIgnoreCase(System.getenv("ENSEMBLE_REQUIRE_SANDBOX"))) {
-        throw new AssertionError("ENSEMBLE_REQUIRE_SANDBOX=true but " + why);
-      }
-      org.junit.jupiter.api.Assumptions.abort(why);
-    }
-    return support;
+  /** The host's sandbox; skips or fails the calling test without one (see {@link HostSandbox}). */
+  static SandboxSupport support() {
+    return HostSandbox.require();
   }
 
   /**

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ensemble.ai.support.AiProject;
 import dev.ensemble.runs.SandboxSupport;
+import dev.ensemble.support.HostSandbox;
 import dev.ensemble.support.LiveClient;
 import dev.ensemble.support.TestServer;
 import dev.ensemble.support.TwoNodes;
@@ -20,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -38,14 +38,7 @@ class TerminalClusterTest {
 
   @BeforeAll
   static void start() throws Exception {
-    SandboxSupport support = SandboxSupport.detect(61000);
-    if (!support.isolated()) {
-      String why = "no sandbox on this host (" + support.description() + ")";
-      if ("true".equalsIgnoreCase(System.getenv("ENSEMBLE_REQUIRE_SANDBOX"))) {
-        throw new AssertionError("ENSEMBLE_REQUIRE_SANDBOX=true but " + why);
-      }
-      Assumptions.abort(why);
-    }
+    SandboxSupport support = HostSandbox.require();
     // Its own Redis: dropping every subscriber must not disturb anyone else's tests.
     nodes = TwoNodes.startWithOwnRedis("the two-node terminal test", Map.of(
         "ENSEMBLE_RUN_KILL_GRACE_SECONDS", "1",

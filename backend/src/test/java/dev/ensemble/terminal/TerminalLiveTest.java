@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ensemble.ai.support.AiProject;
 import dev.ensemble.runs.SandboxSupport;
+import dev.ensemble.support.HostSandbox;
 import dev.ensemble.support.ApiClient;
 import dev.ensemble.support.LiveClient;
 import dev.ensemble.support.TestServer;
@@ -17,7 +18,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -33,14 +33,7 @@ class TerminalLiveTest {
 
   @BeforeAll
   static void start() {
-    SandboxSupport support = SandboxSupport.detect(61000);
-    if (!support.isolated()) {
-      String why = "no sandbox on this host (" + support.description() + ")";
-      if ("true".equalsIgnoreCase(System.getenv("ENSEMBLE_REQUIRE_SANDBOX"))) {
-        throw new AssertionError("ENSEMBLE_REQUIRE_SANDBOX=true but " + why);
-      }
-      Assumptions.abort(why);
-    }
+    SandboxSupport support = HostSandbox.require();
     server = TestServer.start(Map.of("ENSEMBLE_RUN_KILL_GRACE_SECONDS", "1"));
   }
 

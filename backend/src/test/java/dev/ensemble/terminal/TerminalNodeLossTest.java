@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ensemble.ai.support.AiProject;
 import dev.ensemble.runs.SandboxSupport;
+import dev.ensemble.support.HostSandbox;
 import dev.ensemble.support.LiveClient;
 import dev.ensemble.support.NodeProcess;
 import dev.ensemble.support.TestServer;
@@ -21,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -42,14 +42,7 @@ class TerminalNodeLossTest {
 
   @BeforeAll
   static void start() throws Exception {
-    SandboxSupport support = SandboxSupport.detect(61000);
-    if (!support.isolated()) {
-      String why = "no sandbox on this host (" + support.description() + ")";
-      if ("true".equalsIgnoreCase(System.getenv("ENSEMBLE_REQUIRE_SANDBOX"))) {
-        throw new AssertionError("ENSEMBLE_REQUIRE_SANDBOX=true but " + why);
-      }
-      Assumptions.abort(why);
-    }
+    SandboxSupport support = HostSandbox.require();
     // Its own Redis: the users and connections the tests cut off must not be anyone else's.
     nodes = TwoNodes.startWithOwnRedis("the terminal node-loss test", Map.of(
         "ENSEMBLE_RUN_KILL_GRACE_SECONDS", "1",

@@ -8,6 +8,7 @@ import dev.ensemble.runs.RunLimits;
 import dev.ensemble.runs.RunRequest;
 import dev.ensemble.runs.RunSandbox;
 import dev.ensemble.runs.SandboxSupport;
+import dev.ensemble.support.HostSandbox;
 import dev.ensemble.support.TempDirs;
 import dev.ensemble.terminal.TerminalState.EndReason;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +22,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -34,14 +34,7 @@ class TerminalSessionTest {
 
   @BeforeAll
   static void detect() {
-    SandboxSupport support = SandboxSupport.detect(61000);
-    if (!support.isolated()) {
-      String why = "no sandbox on this host (" + support.description() + ")";
-      if ("true".equalsIgnoreCase(System.getenv("ENSEMBLE_REQUIRE_SANDBOX"))) {
-        throw new AssertionError("ENSEMBLE_REQUIRE_SANDBOX=true but " + why);
-      }
-      Assumptions.abort(why);
-    }
+    SandboxSupport support = HostSandbox.require();
     sandbox = RunSandbox.create(support, 61000, false);
   }
 
