@@ -271,25 +271,25 @@ public final class GitService {
     return Future.all(files.storedVersion(p), versions.current(p.id()))
         .map(both -> new StatusCache.Version(both.resultAt(0), both.<Long>resultAt(1)))
         .compose(now -> {
-      Optional<JsonObject> cached = statusCache.get(p.id(), now);
-      if (cached.isPresent()) {
-        statusCached.incrementAndGet();
-        return Future.succeededFuture(cached.get());
-      }
-      boolean[] started = {false};
-      Future<ComputedStatus> shared = computingStatus.computeIfAbsent(p.id(), id -> {
-        started[0] = true;
-        return computeStatus(p);
-      });
-      if (started[0]) {
-        shared.onComplete(x -> computingStatus.remove(p.id(), shared));
-      }
-      // A computation already running may have read the files before this call began: its answer
-      // serves this call only when it shows the files as they are now.
-      return shared.compose(c -> started[0] || c.version().equals(Optional.of(now))
-          ? Future.succeededFuture(c.status().copy())
-          : computeStatus(p).map(ComputedStatus::status));
-    });
+          Optional<JsonObject> cached = statusCache.get(p.id(), now);
+          if (cached.isPresent()) {
+            statusCached.incrementAndGet();
+            return Future.succeededFuture(cached.get());
+          }
+          boolean[] started = {false};
+          Future<ComputedStatus> shared = computingStatus.computeIfAbsent(p.id(), id -> {
+            started[0] = true;
+            return computeStatus(p);
+          });
+          if (started[0]) {
+            shared.onComplete(x -> computingStatus.remove(p.id(), shared));
+          }
+          // A computation already running may have read the files before this call began: its answer
+          // serves this call only when it shows the files and the repository as they are now.
+          return shared.compose(c -> started[0] || c.version().equals(Optional.of(now))
+              ? Future.succeededFuture(c.status().copy())
+              : computeStatus(p).map(ComputedStatus::status));
+        });
   }
 
   /** A computed status and, when it shows exactly what the store holds, the version it shows. */
