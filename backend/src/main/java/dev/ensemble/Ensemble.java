@@ -229,7 +229,10 @@ public final class Ensemble {
         : new TerminalService(vertx, config.terminal(), runs);
     LiveEndpoint live = new LiveEndpoint(vertx, new ProjectSocketGate(authenticator, projectStore), chatFanOut, runs,
         terminals, LiveSettings.defaults());
-    GitService gitService = new GitService(vertx, config.git(), config.dataDir(), db.pool(), projectStore, files,
+    // The cross-node git locks hold their connections for whole operations: a pool of their own, so
+    // they never take the connections the operations' own queries need.
+    io.vertx.sqlclient.Pool gitLocks = db.dedicatedPool("ensemble-git-locks", config.git().lockConnections(), config.git().lockWait());
+    GitService gitService = new GitService(vertx, config.git(), config.dataDir(), db.pool(), gitLocks, projectStore, files,
         services.workingCopy(), accounts, secrets, GitService.providerHosts(config));
     for (boolean cached : new boolean[] {false, true}) {
       io.micrometer.core.instrument.FunctionCounter

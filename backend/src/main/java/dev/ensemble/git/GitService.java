@@ -33,10 +33,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Git for projects: import, status, diff, stage, commit, push, pull, branches. Each operation holds
- * the project's lock, materialises the documents into the working copy
- * ({@code <data dir>/workspaces/<projectId>}), runs JGit on the git worker pool and, when git
- * changed the files (pull, checkout), applies them back to the documents as minimal edits. A
- * failed operation leaves the documents as they were.
+ * the project's lock — on this node, then across the nodes sharing the working copies — materialises
+ * the documents into the working copy ({@code <workspaces dir>/<projectId>}), runs JGit on the git
+ * worker pool and, when git changed the files (pull, checkout), applies them back to the documents
+ * as minimal edits. A failed operation leaves the documents as they were.
  */
 public final class GitService {
   private static final Logger log = LoggerFactory.getLogger(GitService.class);
@@ -56,6 +56,8 @@ public final class GitService {
   private final RepositoryImport imports;
   private final ProjectFiles files;
   private final ProjectLocks locks = new ProjectLocks();
+  private final ClusterLocks clusterLocks;
+  private final RepositoryVersions versions;
   private final StatusCache statusCache;
   /** Status computations in flight, by project: callers at the same moment share one. */
   private final Map<UUID, Future<ComputedStatus>> computingStatus = new ConcurrentHashMap<>();
@@ -66,14 +68,17 @@ public final class GitService {
   private volatile BiFunction<UUID, String, Future<Void>> remoteChanged = (id, url) -> Future.succeededFuture();
 
   /**
+   * @param lockPool connections that hold the projects' cross-node locks, used for nothing else
    * @param providerHosts git hosts whose credentials are a linked login, e.g. github.com → github
    */
-  public GitService(Vertx vertx, GitSettings settings, Path dataDir, Pool pool, ProjectStore projects,
+  public GitService(Vertx vertx, GitSettings settings, Path dataDir, Pool pool, Pool lockPool, ProjectStore projects,
       ProjectFiles files, WorkingCopy workingCopy, AccountStore accounts, SecretBox secrets,
       Map<String, String> providerHosts) {
     this.vertx = vertx;
     this.settings = settings;
-    this.workspaces = dataDir.resolve("workspaces");
+    this.workspaces = settings.workspaces(dataDir);
+    this.clusterLocks = new ClusterLocks(lockPool, settings.lockWait());
+    this.versions = new RepositoryVersions(pool);
     this.projects = projects;
     this.workingCopy = workingCopy;
     this.files = files;
@@ -136,7 +141,7 @@ public final class GitService {
       }
     });
     Path dir = workspace(project.id());
-    locks.run(project.id(), () -> imports.run(project, dir, remote, branch, login, progress))
+    locked(project.id(), true, () -> imports.run(project, dir, remote, branch, login, progress))
         .transform(result -> {
           Future<?> flushed;
           synchronized (lastWrite) {
@@ -231,6 +236,25 @@ public final class GitService {
 
   // ---- operations on a project's working copy -----------------------------------------------
 
+  /**
+   * What an operation does to the repository: only reads it; may change it (index, HEAD, refs,
+   * config: the repository version is raised first); changes it and the files, which go back to the
+   * documents; or may create it.
+   */
+  private enum Access {
+    READ(false, false, false), CHANGE(true, false, false), CHANGE_FILES(true, true, false), CREATE(true, false, true);
+
+    final boolean changes;
+    final boolean applyBack;
+    final boolean create;
+
+    Access(boolean changes, boolean applyBack, boolean create) {
+      this.changes = changes;
+      this.applyBack = applyBack;
+      this.create = create;
+    }
+  }
+
   /** JGit work on the working copy: blocking, may throw. */
   @FunctionalInterface
   private interface Work<T> {
@@ -244,52 +268,56 @@ public final class GitService {
    * shared by the callers that ask meanwhile.
    */
   public Future<JsonObject> status(Project p) {
-    return files.storedVersion(p).compose(now -> {
-      Optional<JsonObject> cached = statusCache.get(p.id(), now);
-      if (cached.isPresent()) {
-        statusCached.incrementAndGet();
-        return Future.succeededFuture(cached.get());
-      }
-      boolean[] started = {false};
-      Future<ComputedStatus> shared = computingStatus.computeIfAbsent(p.id(), id -> {
-        started[0] = true;
-        return computeStatus(p);
-      });
-      if (started[0]) {
-        shared.onComplete(x -> computingStatus.remove(p.id(), shared));
-      }
-      // A computation already running may have read the files before this call began: its answer
-      // serves this call only when it shows the files as they are now.
-      return shared.compose(c -> started[0] || c.files().equals(Optional.of(now))
-          ? Future.succeededFuture(c.status().copy())
-          : computeStatus(p).map(ComputedStatus::status));
-    });
+    return Future.all(files.storedVersion(p), versions.current(p.id()))
+        .map(both -> new StatusCache.Version(both.resultAt(0), both.<Long>resultAt(1)))
+        .compose(now -> {
+          Optional<JsonObject> cached = statusCache.get(p.id(), now);
+          if (cached.isPresent()) {
+            statusCached.incrementAndGet();
+            return Future.succeededFuture(cached.get());
+          }
+          boolean[] started = {false};
+          Future<ComputedStatus> shared = computingStatus.computeIfAbsent(p.id(), id -> {
+            started[0] = true;
+            return computeStatus(p);
+          });
+          if (started[0]) {
+            shared.onComplete(x -> computingStatus.remove(p.id(), shared));
+          }
+          // A computation already running may have read the files before this call began: its answer
+          // serves this call only when it shows the files and the repository as they are now.
+          return shared.compose(c -> started[0] || c.version().equals(Optional.of(now))
+              ? Future.succeededFuture(c.status().copy())
+              : computeStatus(p).map(ComputedStatus::status));
+        });
   }
 
-  /** A computed status and, when it shows exactly what the store holds, the stored version it shows. */
-  private record ComputedStatus(JsonObject status, Optional<ProjectVersion> files) {}
+  /** A computed status and, when it shows exactly what the store holds, the version it shows. */
+  private record ComputedStatus(JsonObject status, Optional<StatusCache.Version> version) {}
 
   /**
    * Materialises and asks JGit; then, still under the lock, compares the stored version of every
    * document that was read with the store's: only a status computed from exactly the stored
    * documents is remembered (not one that saw edits still being stored, or a node's copy that
-   * had not caught up with another node's change yet).
+   * had not caught up with another node's change yet), with the repository version read under the
+   * same lock (no operation can have changed the repository meanwhile, on any node).
    */
   private Future<ComputedStatus> computeStatus(Project p) {
     statusComputed.incrementAndGet();
-    return inWorkspace(p, false, false, GitWorkspace::status, (base, status) -> {
+    return inWorkspace(p, Access.READ, GitWorkspace::status, (base, status) -> {
       if (base.storedSeqs().isEmpty()) {
         statusCache.forget(p.id());
         return Future.succeededFuture(new ComputedStatus(status, Optional.empty()));
       }
-      return files.storedSeqs(p).map(stored -> {
+      return Future.all(files.storedSeqs(p), versions.current(p.id())).map(both -> {
+        Map<dev.ensemble.sync.protocol.DocumentId, Long> stored = both.resultAt(0);
         boolean exact = base.storedSeqs().get().entrySet().stream()
             .allMatch(e -> e.getValue().equals(stored.get(e.getKey())));
         if (!exact) {
           statusCache.forget(p.id());
           return new ComputedStatus(status, Optional.empty());
         }
-        ProjectVersion version = ProjectVersion.of(stored);
+        StatusCache.Version version = new StatusCache.Version(ProjectVersion.of(stored), both.<Long>resultAt(1));
         statusCache.put(p.id(), version, status);
         return new ComputedStatus(status, Optional.of(version));
       });
@@ -307,52 +335,52 @@ public final class GitService {
   }
 
   public Future<JsonObject> diff(Project p, Optional<String> path, boolean staged) {
-    return inWorkspace(p, false, false, w -> w.diff(path, staged));
+    return inWorkspace(p, Access.READ, w -> w.diff(path, staged));
   }
 
   public Future<JsonObject> stage(Project p, List<String> paths) {
-    return changing(p, inWorkspace(p, false, false, w -> {
+    return changing(p, inWorkspace(p, Access.CHANGE, w -> {
       w.stage(paths);
       return w.status();
     }));
   }
 
   public Future<JsonObject> unstage(Project p, List<String> paths) {
-    return changing(p, inWorkspace(p, false, false, w -> {
+    return changing(p, inWorkspace(p, Access.CHANGE, w -> {
       w.unstage(paths);
       return w.status();
     }));
   }
 
   public Future<JsonObject> commit(Project p, User author, String message, List<String> paths) {
-    return changing(p, inWorkspace(p, false, false, w -> w.commit(message, paths, ident(author))));
+    return changing(p, inWorkspace(p, Access.CHANGE, w -> w.commit(message, paths, ident(author))));
   }
 
   public Future<JsonObject> push(Project p, User user) {
-    return changing(p, remoteLogin(p, user).compose(login -> inWorkspace(p, false, false, w -> w.push(login))));
+    return changing(p, remoteLogin(p, user).compose(login -> inWorkspace(p, Access.CHANGE, w -> w.push(login))));
   }
 
   public Future<JsonObject> pull(Project p, User user) {
-    return changing(p, remoteLogin(p, user).compose(login -> inWorkspace(p, true, false, w -> w.pull(login, ident(user)))));
+    return changing(p, remoteLogin(p, user).compose(login -> inWorkspace(p, Access.CHANGE_FILES, w -> w.pull(login, ident(user)))));
   }
 
   public Future<JsonArray> log(Project p, int limit) {
-    return inWorkspace(p, false, false, w -> w.log(limit));
+    return inWorkspace(p, Access.READ, w -> w.log(limit));
   }
 
   public Future<JsonObject> branches(Project p) {
-    return inWorkspace(p, false, false, GitWorkspace::branches);
+    return inWorkspace(p, Access.READ, GitWorkspace::branches);
   }
 
   public Future<JsonObject> createBranch(Project p, String name, Optional<String> from) {
-    return changing(p, inWorkspace(p, false, false, w -> {
+    return changing(p, inWorkspace(p, Access.CHANGE, w -> {
       w.createBranch(name, from);
       return w.branches();
     }));
   }
 
   public Future<JsonObject> checkout(Project p, String branch) {
-    return changing(p, inWorkspace(p, true, false, w -> {
+    return changing(p, inWorkspace(p, Access.CHANGE_FILES, w -> {
       w.checkout(branch);
       return w.status();
     }));
@@ -361,7 +389,7 @@ public final class GitService {
   /** Connects the project to a remote (creating its repository when it has none). */
   public Future<JsonObject> connect(Project p, String url) {
     GitAccess.Remote remote = access.remote(url, "url");
-    return changing(p, reachable(remote).compose(v -> inWorkspace(p, false, true, w -> {
+    return changing(p, reachable(remote).compose(v -> inWorkspace(p, Access.CREATE, w -> {
       w.setRemote(remote.url());
       return w.status();
     }))).compose(status -> remoteChanged.apply(p.id(), remote.url()).map(status));
@@ -432,15 +460,17 @@ public final class GitService {
    * Under the project's lock: materialise, put back what is not a document, run the work, and
    * when {@code applyBack} give the documents what git left in the working tree.
    */
-  private <T> Future<T> inWorkspace(Project p, boolean applyBack, boolean create, Work<T> work) {
-    return inWorkspace(p, applyBack, create, work, (base, result) -> Future.succeededFuture(result));
+  private <T> Future<T> inWorkspace(Project p, Access access, Work<T> work) {
+    return inWorkspace(p, access, work, (base, result) -> Future.succeededFuture(result));
   }
 
   /** As above, then {@code then} with the materialised snapshot and the result, still under the lock. */
-  private <T, R> Future<R> inWorkspace(Project p, boolean applyBack, boolean create, Work<T> work,
+  private <T, R> Future<R> inWorkspace(Project p, Access access, Work<T> work,
       BiFunction<WorkingCopy.Snapshot, T, Future<R>> then) {
     Path dir = workspace(p.id());
-    return locks.run(p.id(), () -> workers.<Boolean>executeBlocking(
+    boolean applyBack = access.applyBack;
+    boolean create = access.create;
+    return locked(p.id(), access.changes, () -> workers.<Boolean>executeBlocking(
                 () -> create || java.nio.file.Files.isDirectory(dir.resolve(".git")), false)
             .compose(exists -> exists ? workingCopy.materialise(p, dir) : Future.failedFuture(GitErrors.noRepository()))
             .compose(base -> workers.<T>executeBlocking(() -> {
@@ -464,6 +494,16 @@ public final class GitService {
                 : Future.succeededFuture(result))
             .compose(result -> then.apply(base, result))))
         .recover(e -> Future.failedFuture(GitErrors.map(e)));
+  }
+
+  /**
+   * Runs {@code operation} holding the project's lock on this node, then across the nodes (so one
+   * connection per project and node waits for the database's lock); one that may change the
+   * repository raises its version first, before it touches it.
+   */
+  private <T> Future<T> locked(UUID projectId, boolean changes, java.util.function.Supplier<Future<T>> operation) {
+    return locks.run(projectId, () -> clusterLocks.run(projectId,
+        () -> changes ? versions.raise(projectId).compose(v -> operation.get()) : operation.get()));
   }
 
   private Path workspace(UUID projectId) {

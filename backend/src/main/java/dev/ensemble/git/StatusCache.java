@@ -9,14 +9,17 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * The last git status of each project on this node, with the stored version of the project's
- * documents it was computed from. It answers only while the store still has that version, which
- * every node's stored change moves on; git operations that change the repository (index, HEAD,
- * refs, config) forget the project's entry. Holds at most {@code capacity} projects, least
- * recently used dropped first.
+ * The last git status of each project on this node, with what it was computed from: the stored
+ * version of the project's documents, which every node's stored change moves on, and the project's
+ * repository version ({@link RepositoryVersions}), which every node's git operation that may change
+ * the repository (index, HEAD, refs, config) raises. It answers only while both are unchanged.
+ * Holds at most {@code capacity} projects, least recently used dropped first.
  */
 final class StatusCache {
-  private record Entry(ProjectVersion files, JsonObject status) {}
+  /** What a status was computed from. */
+  record Version(ProjectVersion files, long repository) {}
+
+  private record Entry(Version version, JsonObject status) {}
 
   private final int capacity;
   /** Guarded by itself; access order. */
@@ -26,21 +29,21 @@ final class StatusCache {
     this.capacity = capacity;
   }
 
-  /** A copy of the remembered status when it was computed from exactly these files. */
-  Optional<JsonObject> get(UUID projectId, ProjectVersion files) {
+  /** A copy of the remembered status when it was computed from exactly this version. */
+  Optional<JsonObject> get(UUID projectId, Version version) {
     synchronized (entries) {
       Entry e = entries.get(projectId);
-      return e != null && e.files().equals(files) ? Optional.of(e.status().copy()) : Optional.empty();
+      return e != null && e.version().equals(version) ? Optional.of(e.status().copy()) : Optional.empty();
     }
   }
 
-  /** Remembers the status computed from these files (replacing what was there). */
-  void put(UUID projectId, ProjectVersion files, JsonObject status) {
+  /** Remembers the status computed from this version (replacing what was there). */
+  void put(UUID projectId, Version version, JsonObject status) {
     if (capacity == 0) {
       return;
     }
     synchronized (entries) {
-      entries.put(projectId, new Entry(files, status.copy()));
+      entries.put(projectId, new Entry(version, status.copy()));
       Iterator<Map.Entry<UUID, Entry>> oldest = entries.entrySet().iterator();
       while (entries.size() > capacity && oldest.hasNext()) {
         oldest.next();
@@ -49,7 +52,7 @@ final class StatusCache {
     }
   }
 
-  /** The project's repository changed: its remembered status is void. */
+  /** The project's repository changed on this node: its remembered status is void (frees it early). */
   void forget(UUID projectId) {
     synchronized (entries) {
       entries.remove(projectId);

@@ -8,7 +8,9 @@ import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
@@ -21,11 +23,17 @@ import org.slf4j.LoggerFactory;
 public final class Database {
   private static final Logger log = LoggerFactory.getLogger(Database.class);
 
+  private final Vertx vertx;
+  private final PgConnectOptions connect;
   private final Pool pool;
   private final Optional<EmbeddedPostgres> embedded;
   private final AtomicBoolean migrated = new AtomicBoolean();
+  /** Pools opened by {@link #dedicatedPool}, closed with the main one. */
+  private final List<Pool> dedicated = new CopyOnWriteArrayList<>();
 
-  private Database(Pool pool, Optional<EmbeddedPostgres> embedded) {
+  private Database(Vertx vertx, PgConnectOptions connect, Pool pool, Optional<EmbeddedPostgres> embedded) {
+    this.vertx = vertx;
+    this.connect = connect;
     this.pool = pool;
     this.embedded = embedded;
   }
@@ -72,7 +80,7 @@ public final class Database {
                       .connectingTo(connect)
                       .using(vertx)
                       .build();
-              Database db = new Database(pool, embedded);
+              Database db = new Database(vertx, connect, pool, embedded);
               db.migrated.set(true);
               log.info("database ready: {}{}", url, embedded.isPresent() ? " (embedded)" : "");
               return db;
@@ -91,6 +99,24 @@ public final class Database {
     return pool;
   }
 
+  /**
+   * A small pool of its own on the same database, for connections held a long time (a session's
+   * advisory lock for the length of an operation) that must not take the main pool's from the
+   * queries that operation makes meanwhile. Waiting longer than {@code connectionTimeout} for a
+   * free connection fails. Closed with the database.
+   */
+  public Pool dedicatedPool(String name, int maxSize, java.time.Duration connectionTimeout) {
+    Pool p = PgBuilder.pool()
+        .with(new PoolOptions().setMaxSize(maxSize).setName(name)
+            .setConnectionTimeout((int) Math.max(1, connectionTimeout.toMillis()))
+            .setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS))
+        .connectingTo(connect)
+        .using(vertx)
+        .build();
+    dedicated.add(p);
+    return p;
+  }
+
   /** Ready when migrations ran and the server answers a query. */
   public Future<Void> checkReady() {
     if (!migrated.get()) {
@@ -101,7 +127,9 @@ public final class Database {
 
   /** Closes the pool, then stops the embedded server if there is one (blocking part on a worker). */
   public Future<Void> close(Vertx vertx) {
-    return pool.close()
+    Future<Void> others = dedicated.stream().map(Pool::close)
+        .reduce((a, b) -> Future.all(a, b).mapEmpty()).orElse(Future.succeededFuture());
+    return others.transform(x -> pool.close())
         .transform(
             ignored ->
                 embedded.isEmpty()
