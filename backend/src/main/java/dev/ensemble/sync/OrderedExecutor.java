@@ -3,6 +3,7 @@ package dev.ensemble.sync;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +33,16 @@ final class OrderedExecutor implements Executor {
 
   private void schedule() {
     if (scheduled.compareAndSet(false, true)) {
-      pool.execute(this::run);
+      try {
+        pool.execute(this::run);
+      } catch (RejectedExecutionException stopping) {
+        // The pool is shut down: the node is stopping and nothing runs any more (what was stored
+        // is safe; what was not was never acknowledged). Callers need not hear of it.
+        scheduled.set(false);
+        int dropped = tasks.size();
+        tasks.clear();
+        log.debug("document pool stopped; {} task(s) dropped", dropped);
+      }
     }
   }
 
