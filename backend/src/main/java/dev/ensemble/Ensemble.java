@@ -232,8 +232,11 @@ public final class Ensemble {
     // The cross-node git locks hold their connections for whole operations: a pool of their own, so
     // they never take the connections the operations' own queries need.
     io.vertx.sqlclient.Pool gitLocks = db.dedicatedPool("ensemble-git-locks", config.git().lockConnections(), config.git().lockWait());
-    GitService gitService = new GitService(vertx, config.git(), config.dataDir(), db.pool(), gitLocks, projectStore, files,
-        services.workingCopy(), accounts, secrets, GitService.providerHosts(config));
+    // Import jobs run on the node that accepts them; with several nodes each confirms its own, and
+    // any node fails those of a node that went away.
+    GitService gitService = new GitService(vertx, config.git(), config.dataDir(), db.pool(), gitLocks, bus.nodeId(),
+        config.redisUrl().isEmpty(), projectStore, files, services.workingCopy(), accounts, secrets,
+        GitService.providerHosts(config));
     for (boolean cached : new boolean[] {false, true}) {
       io.micrometer.core.instrument.FunctionCounter
           .builder("ensemble.git.status", gitService, g -> g.statusAnswers(cached))

@@ -66,15 +66,21 @@ public final class GitService {
   /** Cancellation flags of the jobs this node runs. */
   private final Map<UUID, AtomicBoolean> running = new ConcurrentHashMap<>();
   private volatile BiFunction<UUID, String, Future<Void>> remoteChanged = (id, url) -> Future.succeededFuture();
+  private final boolean singleNode;
+  private long jobTimer = -1;
 
   /**
    * @param lockPool connections that hold the projects' cross-node locks, used for nothing else
+   * @param nodeId this node, named as the one running the jobs it accepts
+   * @param singleNode true when no other node shares the database, so every unfinished job at
+   *     start-up was left by this node's previous run
    * @param providerHosts git hosts whose credentials are a linked login, e.g. github.com → github
    */
-  public GitService(Vertx vertx, GitSettings settings, Path dataDir, Pool pool, Pool lockPool, ProjectStore projects,
-      ProjectFiles files, WorkingCopy workingCopy, AccountStore accounts, SecretBox secrets,
-      Map<String, String> providerHosts) {
+  public GitService(Vertx vertx, GitSettings settings, Path dataDir, Pool pool, Pool lockPool, String nodeId,
+      boolean singleNode, ProjectStore projects, ProjectFiles files, WorkingCopy workingCopy, AccountStore accounts,
+      SecretBox secrets, Map<String, String> providerHosts) {
     this.vertx = vertx;
+    this.singleNode = singleNode;
     this.settings = settings;
     this.workspaces = settings.workspaces(dataDir);
     this.clusterLocks = new ClusterLocks(lockPool, settings.lockWait());
@@ -85,25 +91,56 @@ public final class GitService {
     this.statusCache = new StatusCache(settings.statusCacheProjects());
     // JGit blocks (disk, network): its own pool, never an event loop. Long clones are expected.
     this.workers = vertx.createSharedWorkerExecutor("ensemble-git", settings.workers(), 1, TimeUnit.HOURS);
-    this.jobs = new GitJobStore(pool);
+    this.jobs = new GitJobStore(pool, nodeId);
     this.credentials = new GitCredentialStore(pool, secrets);
     this.access = new GitAccess(settings, credentials, accounts, secrets, providerHosts);
     this.imports = new RepositoryImport(workers, settings, files);
   }
 
-  /** Marks jobs a previous run left unfinished as failed (single node; see docs/git.md). */
+  /**
+   * Fails the jobs nobody runs any more. A node alone fails every unfinished job (its previous run
+   * left them); with several nodes, only jobs whose node stopped confirming them for
+   * {@code ENSEMBLE_GIT_JOB_ORPHAN_SECONDS}, now and then every quarter of that, while confirming
+   * its own. Never fails: a failed round is logged and the next one tries again.
+   */
   public Future<Void> start() {
-    return jobs.failInterrupted().map(n -> {
-      if (n > 0) {
-        log.warn("{} git jobs were interrupted by a restart and are marked failed", n);
-      }
-      return null;
-    });
+    if (singleNode) {
+      return jobs.failInterrupted().<Void>map(n -> {
+        if (n > 0) {
+          log.warn("{} git jobs were interrupted by a restart and are marked failed", n);
+        }
+        return null;
+      }).onFailure(e -> log.warn("failing interrupted git jobs failed: {}", e.toString())).otherwiseEmpty();
+    }
+    jobTimer = vertx.setPeriodic(settings.jobHeartbeat().toMillis(), t -> confirmAndFailOrphans());
+    return confirmAndFailOrphans();
   }
 
   public Future<Void> close() {
+    if (jobTimer >= 0) {
+      vertx.cancelTimer(jobTimer);
+    }
     running.values().forEach(flag -> flag.set(true));
     return workers.close();
+  }
+
+  /**
+   * Confirms the jobs this node runs, then fails those whose node stopped confirming them and
+   * tells this node's watchers (watchers on other nodes read the job's row within a second).
+   */
+  private Future<Void> confirmAndFailOrphans() {
+    List<UUID> held = List.copyOf(running.keySet());
+    return jobs.heartbeat(held)
+        .onFailure(e -> log.warn("confirming this node's git jobs failed: {}", e.toString()))
+        .transform(x -> jobs.failOrphans(settings.jobOrphanAfter(), held))
+        .onSuccess(ended -> ended.forEach(job -> {
+          log.warn("git job {} (project {}) was run by node {}, which stopped confirming it; marked failed",
+              job.id(), job.projectId(), job.nodeId().orElse("unknown"));
+          announce(job.id());
+        }))
+        .onFailure(e -> log.warn("failing git jobs of nodes that went away failed: {}", e.toString()))
+        .<Void>mapEmpty()
+        .otherwiseEmpty();
   }
 
   public GitSettings settings() {

@@ -23,10 +23,12 @@ import java.util.Optional;
  * @param workspacesDir where the projects' working copies live; unset: {@code <data dir>/workspaces}.
  *     Nodes of one deployment point it at one shared directory so each serves every repository
  * @param lockWait longest wait for another node's git operation on the same project (409 after it)
+ * @param jobOrphanAfter how long a job's node may go without confirming it before any node fails
+ *     it as interrupted (with several nodes; the node confirms every quarter of it)
  */
 public record GitSettings(long maxFileBytes, int maxFiles, int workers, Duration timeout, boolean allowHttp,
     OutboundPolicy outbound, Duration providerTimeout, long webhookMaxBytes, int statusCacheProjects,
-    Optional<Path> workspacesDir, Duration lockWait) {
+    Optional<Path> workspacesDir, Duration lockWait, Duration jobOrphanAfter) {
 
   public static GitSettings defaults() {
     return fromEnv(Map.of());
@@ -46,7 +48,8 @@ public record GitSettings(long maxFileBytes, int maxFiles, int workers, Duration
         integer(env, "ENSEMBLE_GIT_WEBHOOK_MAX_BYTES", 1L << 20, 1024, 25L * 1024 * 1024),
         (int) integer(env, "ENSEMBLE_GIT_STATUS_CACHE_PROJECTS", 1000, 0, 1_000_000),
         directory(env, "ENSEMBLE_GIT_WORKSPACES_DIR"),
-        Duration.ofSeconds(integer(env, "ENSEMBLE_GIT_LOCK_WAIT_SECONDS", 60, 1, 3600)));
+        Duration.ofSeconds(integer(env, "ENSEMBLE_GIT_LOCK_WAIT_SECONDS", 60, 1, 3600)),
+        Duration.ofSeconds(integer(env, "ENSEMBLE_GIT_JOB_ORPHAN_SECONDS", 60, 4, 86_400)));
   }
 
   /**
@@ -58,6 +61,11 @@ public record GitSettings(long maxFileBytes, int maxFiles, int workers, Duration
     return 4 * workers;
   }
 
+  /** How often the node running jobs confirms them, and every node looks for jobs whose node went away. */
+  public Duration jobHeartbeat() {
+    return Duration.ofMillis(Math.max(1_000, jobOrphanAfter.toMillis() / 4));
+  }
+
   /** The directory holding each project's working copy ({@code <dir>/<projectId>}). */
   public Path workspaces(Path dataDir) {
     return workspacesDir.orElseGet(() -> dataDir.resolve("workspaces"));
@@ -66,7 +74,7 @@ public record GitSettings(long maxFileBytes, int maxFiles, int workers, Duration
   public GitSettings {
     if (maxFileBytes < 1 || maxFiles < 1 || workers < 1 || timeout.isNegative() || timeout.isZero()
         || providerTimeout.isNegative() || providerTimeout.isZero() || webhookMaxBytes < 1
-        || statusCacheProjects < 0 || lockWait.isNegative() || lockWait.isZero()) {
+        || statusCacheProjects < 0 || lockWait.isNegative() || lockWait.isZero() || jobOrphanAfter.toSeconds() < 4) {
       throw new IllegalArgumentException("invalid git settings");
     }
   }

@@ -13,7 +13,8 @@ import java.util.function.Consumer;
  * Follows one git job for its owner: the listener gets the job's JSON at once and again whenever it
  * changes, until the job finishes or {@link #stop} is called. A job running on this node announces
  * each change on the event bus (so progress arrives as it is recorded); a slow poll of the job's
- * row covers jobs that run on another node.
+ * row covers jobs that run on another node, and jobs another node failed because their node went
+ * away.
  */
 public final class JobWatch {
   private final Vertx vertx;
