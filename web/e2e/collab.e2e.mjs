@@ -87,7 +87,7 @@ async function scenario(browser, people) {
   });
 
   await step('the owner sees the project open in the editor, connected', async () => {
-    await a.page.getByRole('heading', { name: 'Files' }).waitFor();
+    await a.page.getByRole('heading', { name: 'Files', exact: true }).waitFor();
     await a.page.getByText('Saved', { exact: true }).waitFor();
   });
 

@@ -149,7 +149,7 @@ async function scenario(browser, pages) {
       `the progress never finished: ${JSON.stringify(phases)}`,
     );
     console.log(`       progress seen: ${phases.join(' → ')}`);
-    await page.getByRole('heading', { name: 'Files' }).waitFor();
+    await page.getByRole('heading', { name: 'Files', exact: true }).waitFor();
     await page.getByText('Saved', { exact: true }).waitFor();
   });
 

@@ -121,7 +121,7 @@ async function scenario(browser, people) {
     await a.page.getByLabel('Project name').fill(projectName);
     await a.page.getByRole('button', { name: 'Create project' }).click();
     await a.page.getByRole('heading', { level: 1, name: projectName, exact: true }).waitFor();
-    await a.page.getByRole('heading', { name: 'Files' }).waitFor();
+    await a.page.getByRole('heading', { name: 'Files', exact: true }).waitFor();
   });
 
   await step('the status bar says Saved and explains that saving is automatic', async () => {
