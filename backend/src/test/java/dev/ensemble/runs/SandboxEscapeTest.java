@@ -120,7 +120,8 @@ class SandboxEscapeTest {
       assertTrue(v.all().contains("CONNECTED " + outside.getHostAddress()), "another host is reachable: " + v.all());
       assertTrue(accepted.get(10, java.util.concurrent.TimeUnit.SECONDS), "the connection arrived");
       assertTrue(v.all().contains("refused 127.0.0.1"), "the sandbox's loopback is its own: " + v.all());
-      assertTrue(v.all().contains("refused 10.0.2.2"), "the host's loopback is out of reach: " + v.all());
+      // The host's loopback is out of reach: nothing arrived at the listener on 127.0.0.1 (below).
+      // Whether 10.0.2.2 itself answers says nothing: on some networks it is also a real host.
       assertTrue(v.all().contains("nameserver " + SandboxNetwork.DNS), v.all());
       assertNoConnection(loopback);
     }
