@@ -24,6 +24,8 @@ import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -47,6 +49,18 @@ public final class Langchain4jProvider implements AiProvider {
     this(endpoint, timeout, httpClientFor(endpoint.baseUrl()));
   }
 
+  /**
+   * Where streaming exchanges start and their responses are read. langchain4j's JDK client reads a
+   * streamed answer with blocking calls on whichever thread completes the response future, which
+   * is the thread that started the request when the response was already there: that must never
+   * be an event loop. One thread per answer being streamed at most; idle ones end after a minute.
+   */
+  static final ExecutorService STREAM_THREADS = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "ensemble-ai-stream");
+    t.setDaemon(true);
+    return t;
+  });
+
   /** A provider sending through {@code http}, which may be shared (see {@link #httpClientFor}). */
   public Langchain4jProvider(Endpoint endpoint, Duration timeout, java.net.http.HttpClient http) {
     this.endpoint = endpoint;
@@ -57,7 +71,7 @@ public final class Langchain4jProvider implements AiProvider {
   /** A JDK client suited to the URL's scheme; one serves any number of providers of that scheme. */
   public static java.net.http.HttpClient httpClientFor(URI baseUrl) {
     java.net.http.HttpClient.Builder b =
-        java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
+        java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).executor(STREAM_THREADS);
     if ("http".equals(baseUrl.getScheme())) {
       // Local servers rarely accept an h2c upgrade; plain HTTP/1.1 also makes a cancel a closed connection.
       b.version(java.net.http.HttpClient.Version.HTTP_1_1);

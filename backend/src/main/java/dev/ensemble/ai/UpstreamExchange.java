@@ -29,6 +29,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Predicate;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -170,6 +171,25 @@ final class UpstreamExchange {
 
     @Override
     public void execute(HttpRequest request, ServerSentEventParser parser, ServerSentEventListener listener) {
+      // Started off the caller's thread (often an event loop): should the response already be
+      // complete when langchain4j attaches its reader, that reader blocks the thread it runs on.
+      Executor start = shared.executor().orElse(Langchain4jProvider.STREAM_THREADS);
+      try {
+        start.execute(() -> stream(request, parser, listener));
+      } catch (RejectedExecutionException stopping) {
+        listener.onError(stopping);
+      }
+    }
+
+    private void stream(HttpRequest request, ServerSentEventParser parser, ServerSentEventListener listener) {
+      try {
+        send(request, parser, listener);
+      } catch (RuntimeException e) {
+        listener.onError(e);
+      }
+    }
+
+    private void send(HttpRequest request, ServerSentEventParser parser, ServerSentEventListener listener) {
       delegate.execute(
           request,
           parser,
