@@ -3,12 +3,8 @@ package dev.ensemble.ai;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ensemble.config.DatabaseUrl;
-import dev.ensemble.support.TestDatabase;
+import dev.ensemble.support.MigratedDatabase;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgBuilder;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
@@ -17,7 +13,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,33 +26,22 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ChatStoreLeaseTest {
   private static final Duration AFTER = Duration.ofSeconds(30);
-  static DatabaseUrl db;
-  static Vertx vertx;
+  static MigratedDatabase database;
   static Pool pool;
   static UUID userId;
   static UUID projectId;
 
   @BeforeAll
   static void open() throws Exception {
-    db = TestDatabase.fresh();
-    Flyway.configure().dataSource(db.jdbcUrl(), db.user(), db.password())
-        .locations("classpath:db/migration").load().migrate();
-    vertx = Vertx.vertx();
-    pool = PgBuilder.pool()
-        .connectingTo(new PgConnectOptions().setHost(db.host()).setPort(db.port()).setDatabase(db.database())
-            .setUser(db.user()).setPassword(db.password()))
-        .using(vertx).build();
-    userId = await(pool.preparedQuery("INSERT INTO users (username, display_name) VALUES ('ada', 'Ada') RETURNING id")
-        .execute()).iterator().next().getUUID("id");
-    projectId = await(pool.preparedQuery("INSERT INTO projects (name, created_by) VALUES ('p', $1) RETURNING id")
-        .execute(Tuple.of(userId))).iterator().next().getUUID("id");
+    database = MigratedDatabase.open(4);
+    pool = database.pool();
+    userId = database.user("ada");
+    projectId = database.project(userId);
   }
 
   @AfterAll
   static void close() throws Exception {
-    await(pool.close());
-    await(vertx.close());
-    TestDatabase.drop(db);
+    database.close();
   }
 
   @Test

@@ -3,14 +3,9 @@ package dev.ensemble.git;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ensemble.config.DatabaseUrl;
-import dev.ensemble.support.TestDatabase;
+import dev.ensemble.support.MigratedDatabase;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgBuilder;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,7 +13,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,31 +27,20 @@ import org.junit.jupiter.api.Timeout;
 class GitJobStoreTest {
   private static final Duration ORPHAN_AFTER = Duration.ofSeconds(60);
 
-  static DatabaseUrl db;
-  static Vertx vertx;
+  static MigratedDatabase database;
   static Pool pool;
   static UUID userId;
 
   @BeforeAll
   static void open() throws Exception {
-    db = TestDatabase.fresh();
-    Flyway.configure().dataSource(db.jdbcUrl(), db.user(), db.password())
-        .locations("classpath:db/migration").load().migrate();
-    vertx = Vertx.vertx();
-    pool = PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(8))
-        .connectingTo(new PgConnectOptions().setHost(db.host()).setPort(db.port()).setDatabase(db.database())
-            .setUser(db.user()).setPassword(db.password()))
-        .using(vertx).build();
-    userId = await(pool.preparedQuery("INSERT INTO users (username, display_name) VALUES ('ada', 'Ada') RETURNING id")
-        .execute()).iterator().next().getUUID("id");
+    database = MigratedDatabase.open(8);
+    pool = database.pool();
+    userId = database.user("ada");
   }
 
   @AfterAll
   static void close() throws Exception {
-    await(pool.close());
-    await(vertx.close());
-    TestDatabase.drop(db);
+    database.close();
   }
 
   @Test

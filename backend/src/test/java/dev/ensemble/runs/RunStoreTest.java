@@ -3,20 +3,14 @@ package dev.ensemble.runs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ensemble.config.DatabaseUrl;
-import dev.ensemble.support.TestDatabase;
+import dev.ensemble.support.MigratedDatabase;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgBuilder;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Tuple;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,8 +19,7 @@ import org.junit.jupiter.api.Timeout;
 /** Runs and their whole output are stored as they happen, on real PostgreSQL. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class RunStoreTest {
-  static DatabaseUrl db;
-  static Vertx vertx;
+  static MigratedDatabase database;
   static Pool pool;
   static RunStore store;
   static UUID userId;
@@ -34,26 +27,16 @@ class RunStoreTest {
 
   @BeforeAll
   static void open() throws Exception {
-    db = TestDatabase.fresh();
-    Flyway.configure().dataSource(db.jdbcUrl(), db.user(), db.password())
-        .locations("classpath:db/migration").load().migrate();
-    vertx = Vertx.vertx();
-    pool = PgBuilder.pool()
-        .connectingTo(new PgConnectOptions().setHost(db.host()).setPort(db.port()).setDatabase(db.database())
-            .setUser(db.user()).setPassword(db.password()))
-        .using(vertx).build();
+    database = MigratedDatabase.open(4);
+    pool = database.pool();
     store = new RunStore(pool);
-    userId = await(pool.preparedQuery("INSERT INTO users (username, display_name) VALUES ('ada', 'Ada') RETURNING id")
-        .execute()).iterator().next().getUUID("id");
-    projectId = await(pool.preparedQuery("INSERT INTO projects (name, created_by) VALUES ('p', $1) RETURNING id")
-        .execute(Tuple.of(userId))).iterator().next().getUUID("id");
+    userId = database.user("ada");
+    projectId = database.project(userId);
   }
 
   @AfterAll
   static void close() throws Exception {
-    await(pool.close());
-    await(vertx.close());
-    TestDatabase.drop(db);
+    database.close();
   }
 
   @Test
